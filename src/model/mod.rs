@@ -1,0 +1,4 @@
+//! The model: plain data read from the database, and pure functions over it.
+
+pub mod annotate;
+pub mod schema;

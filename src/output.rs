@@ -1,0 +1,168 @@
+//! Writing the site: every file goes into a staging folder beside `--out`, and only a
+//! complete build replaces `--out`, so a failed or killed build leaves the previous site
+//! as it was and no partial output. `--out` is owned by osx-report: it must be absent,
+//! empty, or a folder an earlier build wrote (it holds the marker file).
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// The file that marks a folder as written by osx-report.
+pub const MARKER: &str = ".osx-report";
+
+/// A build in progress: files are written under `stage` until [`Staging::commit`].
+pub struct Staging {
+    out: PathBuf,
+    stage: PathBuf,
+    committed: bool,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Checks that a site-relative path stays inside the output folder.
+pub fn safe_rel(rel: &str) -> Result<&Path> {
+    let p = Path::new(rel);
+    let ok = !rel.is_empty()
+        && !rel.contains('\0')
+        && p.components().all(|c| matches!(c, Component::Normal(_)));
+    if !ok {
+        bail!("refusing to write {rel:?}: not a plain path inside the output folder");
+    }
+    Ok(p)
+}
+
+fn is_empty_dir(p: &Path) -> Result<bool> {
+    Ok(fs::read_dir(p)
+        .with_context(|| format!("reading {}", p.display()))?
+        .next()
+        .is_none())
+}
+
+impl Staging {
+    /// Prepares a staging folder for `out`.
+    pub fn new(out: &Path) -> Result<Staging> {
+        if out.exists() {
+            if !out.is_dir() {
+                bail!("{}: exists and is not a folder", out.display());
+            }
+            if !is_empty_dir(out)? && !out.join(MARKER).exists() {
+                bail!(
+                    "{}: refusing to replace a folder that is not empty and was not written \
+                     by osx-report (no {MARKER} file in it); choose a new or empty folder",
+                    out.display()
+                );
+            }
+        }
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".into());
+        let stage = parent.join(format!(".{name}.osx-staging-{}", std::process::id()));
+        if stage.exists() {
+            fs::remove_dir_all(&stage)
+                .with_context(|| format!("removing stale {}", stage.display()))?;
+        }
+        fs::create_dir(&stage).with_context(|| format!("creating {}", stage.display()))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            stage,
+            committed: false,
+            files: 0,
+            bytes: 0,
+        })
+    }
+
+    /// Writes one file of the site.
+    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.stage.join(safe_rel(rel)?);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        self.files += 1;
+        self.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Replaces `out` with the staged site.
+    pub fn commit(mut self) -> Result<()> {
+        fs::write(
+            self.stage.join(MARKER),
+            format!(
+                "This folder is written by osx-report {}; it is replaced as a whole on every build.\n",
+                env!("CARGO_PKG_VERSION")
+            ),
+        )
+        .context("writing the marker file")?;
+        if self.out.exists() {
+            let old = self.stage.with_extension("old");
+            fs::rename(&self.out, &old).with_context(|| {
+                format!("moving the previous site {} aside", self.out.display())
+            })?;
+            if let Err(e) = fs::rename(&self.stage, &self.out) {
+                // Put the previous site back before giving up.
+                let _ = fs::rename(&old, &self.out);
+                return Err(e)
+                    .with_context(|| format!("moving the new site to {}", self.out.display()));
+            }
+            fs::remove_dir_all(&old)
+                .with_context(|| format!("removing the previous site {}", old.display()))?;
+        } else {
+            fs::rename(&self.stage, &self.out)
+                .with_context(|| format!("moving the new site to {}", self.out.display()))?;
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.stage);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_inside() {
+        assert!(safe_rel("schema/a.md").is_ok());
+        for bad in ["../x", "/etc/x", "a/../../x", "", "a\0b", "./"] {
+            assert!(safe_rel(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_failed_build_leaves_the_previous_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let mut s = Staging::new(&out).unwrap();
+        s.write("a.txt", b"one").unwrap();
+        s.commit().unwrap();
+        let mut s = Staging::new(&out).unwrap();
+        s.write("b.txt", b"two").unwrap();
+        drop(s); // failed before commit
+        assert_eq!(fs::read(out.join("a.txt")).unwrap(), b"one");
+        assert!(!out.join("b.txt").exists());
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no staging folder left behind");
+    }
+
+    #[test]
+    fn a_foreign_folder_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("precious.txt"), b"x").unwrap();
+        let e = Staging::new(dir.path()).err().unwrap();
+        assert!(e.to_string().contains("refusing"), "{e}");
+    }
+}

@@ -1,0 +1,66 @@
+//! Filters and functions available to every template.
+//!
+//! | name | does |
+//! |---|---|
+//! | `mdcell` | escape text for a Markdown table cell (`|`, `<`, `>`, line breaks) |
+//! | `mdlabel` | as `mdcell`, plus `[` `]`, for the text of a link in a cell |
+//! | `mdtable(adjust=true)` | block filter: pad every Markdown table inside to column width |
+//! | `hard_breaks` | keep the line breaks of a multi-line description (tbls's `nl2mdnl`) |
+//! | `fence` | the shortest code fence that the text cannot close |
+//! | `yamlstr` | a YAML scalar for front matter: plain when safe, else double-quoted |
+
+use minijinja::Environment;
+
+use super::markdown_escape as md;
+
+pub fn register(env: &mut Environment<'static>) {
+    env.add_filter("mdcell", |s: &str| md::cell(s));
+    env.add_filter("mdlabel", |s: &str| md::label(s));
+    env.add_filter("mdtable", |s: &str, adjust: Option<bool>| {
+        md::align_tables(s, adjust.unwrap_or(true))
+    });
+    env.add_filter("hard_breaks", |s: &str| md::hard_breaks(s));
+    env.add_filter("fence", |s: &str| md::fence_for(s));
+    env.add_filter("yamlstr", |s: &str| yaml_scalar(s));
+}
+
+/// A YAML scalar: the text itself when it cannot be misread, else a JSON string (which
+/// YAML reads as a double-quoted scalar).
+pub fn yaml_scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '(' | ')' | '/'))
+        && !s.starts_with([' ', '-', '.'])
+        && !s.ends_with(' ')
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~"
+        )
+        && s.parse::<f64>().is_err();
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).expect("strings serialize")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yaml_scalar;
+
+    #[test]
+    fn yaml_scalars() {
+        assert_eq!(
+            yaml_scalar("orchestration_session_exec"),
+            "orchestration_session_exec"
+        );
+        assert_eq!(
+            yaml_scalar("Resource Surveillance State Schema"),
+            "Resource Surveillance State Schema"
+        );
+        assert_eq!(yaml_scalar("a: b"), "\"a: b\"");
+        assert_eq!(yaml_scalar("true"), "\"true\"");
+        assert_eq!(yaml_scalar("123"), "\"123\"");
+        assert_eq!(yaml_scalar("x\n---"), "\"x\\n---\"");
+    }
+}

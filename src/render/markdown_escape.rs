@@ -1,0 +1,245 @@
+//! Escaping text for Markdown (GFM) and aligning Markdown tables.
+//!
+//! Cells: `|`, `<`, `>` are backslash-escaped (as tbls does for comments), a backslash
+//! that would escape the next character is doubled, and line breaks become `<br>` (a
+//! backslash at the end of a line is Markdown's own hard break, so it becomes `<br>`
+//! too). Nothing a database holds can end a cell, start a tag or break the row.
+
+use unicode_width::UnicodeWidthStr;
+
+/// Escapes `s` for use inside a GFM table cell.
+pub fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.peek() {
+                Some('\n') => {
+                    chars.next();
+                    out.push_str("<br>");
+                }
+                Some('\r') => {
+                    chars.next();
+                    if chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
+                    out.push_str("<br>");
+                }
+                Some(n) if n.is_ascii_punctuation() => out.push_str("\\\\"),
+                _ => out.push('\\'),
+            },
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("\\<"),
+            '>' => out.push_str("\\>"),
+            '\r' | '\n' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                // Spaces before a line break are invisible (and "  \n" is Markdown's
+                // own hard break): the break alone stays.
+                let kept = out.trim_end_matches([' ', '\t']).len();
+                out.truncate(kept);
+                out.push_str("<br>");
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes `s` for the text of a link inside a table cell: as [`cell`], plus brackets.
+pub fn label(s: &str) -> String {
+    let c = cell(s);
+    if !c.contains(['[', ']']) {
+        return c;
+    }
+    c.replace('[', "\\[").replace(']', "\\]")
+}
+
+/// Adds Markdown hard line breaks (two trailing spaces) to every line break of a
+/// multi-line description that does not already end in one, as tbls's `nl2mdnl`.
+pub fn hard_breaks(s: &str) -> String {
+    let s = s.trim_end_matches(['\n', '\r']);
+    let lines: Vec<&str> = s
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let mut out = String::with_capacity(s.len() + 2 * lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        if let Some(next) = lines.get(i + 1) {
+            let breaks = line.ends_with('\\') || line.ends_with("  ");
+            if !line.is_empty() && !next.is_empty() && !breaks {
+                out.push_str("  ");
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Splits a table row on the pipes that are not backslash-escaped.
+fn split_row(line: &str) -> Vec<&str> {
+    let trimmed = line.trim();
+    let inner = trimmed.strip_prefix('|').unwrap_or(trimmed);
+    let inner = inner
+        .strip_suffix('|')
+        .filter(|_| !inner.ends_with("\\|"))
+        .unwrap_or(inner);
+    let mut cells = Vec::new();
+    let b = inner.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'|' => {
+                cells.push(inner[start..i].trim());
+                start = i + 1;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    cells.push(inner[start.min(inner.len())..].trim());
+    cells
+}
+
+fn is_delimiter(cell: &str) -> bool {
+    let c = cell.trim_start_matches(':').trim_end_matches(':');
+    !c.is_empty() && c.bytes().all(|b| b == b'-')
+}
+
+/// Re-pads every table in `text` (runs of lines starting with `|`) so each column is as
+/// wide as its widest cell, as tbls's `adjust` does; other lines pass through unchanged.
+/// With `pad = false` the rows are only normalised to `| a | b |`.
+pub fn align_tables(text: &str, pad: bool) -> String {
+    let is_row = |l: &str| l.trim_start().starts_with('|');
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        if !is_row(lines[i]) {
+            out.push(lines[i].to_string());
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && is_row(lines[i]) {
+            i += 1;
+        }
+        let rows: Vec<Vec<&str>> = lines[start..i].iter().map(|l| split_row(l)).collect();
+        let ncols = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut widths = vec![3usize; ncols];
+        for row in rows.iter().filter(|r| !r.iter().all(|c| is_delimiter(c))) {
+            for (k, c) in row.iter().enumerate() {
+                widths[k] = widths[k].max(UnicodeWidthStr::width(*c));
+            }
+        }
+        for row in &rows {
+            let delim = row.iter().all(|c| is_delimiter(c));
+            let mut line = String::from("|");
+            for (k, &w) in widths.iter().enumerate() {
+                let c = row.get(k).copied().unwrap_or("");
+                line.push(' ');
+                if delim {
+                    line.push_str(&"-".repeat(if pad { w } else { 3 }));
+                } else {
+                    line.push_str(c);
+                    let cw = UnicodeWidthStr::width(c);
+                    if pad && cw < w {
+                        line.push_str(&" ".repeat(w - cw));
+                    }
+                }
+                line.push_str(" |");
+            }
+            out.push(line);
+        }
+    }
+    out.join("\n")
+}
+
+/// A code fence longer than any run of backticks in `s` (at least three).
+pub fn fence_for(s: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_break_the_row() {
+        assert_eq!(cell("a | b"), "a \\| b");
+        assert_eq!(cell("<script>"), "\\<script\\>");
+        assert_eq!(cell("one\ntwo\r\nthree"), "one<br>two<br>three");
+        assert_eq!(cell("drive\\\nnext"), "drive<br>next");
+        assert_eq!(cell("hard  \nbreak"), "hard<br>break");
+        assert_eq!(cell("C:\\path"), "C:\\path");
+        assert_eq!(cell("a\\|b"), "a\\\\\\|b");
+        assert_eq!(split_row(&format!("| {} |", cell("x\\|y|z"))).len(), 1);
+    }
+
+    #[test]
+    fn labels_escape_brackets() {
+        assert_eq!(label("a]b[c"), "a\\]b\\[c");
+    }
+
+    #[test]
+    fn aligns_like_tbls_adjust() {
+        let t = "| Name | Type |\n| ---- | ---- |\n| id | INTEGER |\n| a\\|b | T |";
+        assert_eq!(
+            align_tables(t, true),
+            "| Name | Type    |\n| ---- | ------- |\n| id   | INTEGER |\n| a\\|b | T       |"
+        );
+    }
+
+    #[test]
+    fn keeps_other_lines_and_trailing_newline() {
+        let t = "## X\n\n| a |\n| - |\n| bb |\n\ntext\n";
+        assert_eq!(
+            align_tables(t, true),
+            "## X\n\n| a   |\n| --- |\n| bb  |\n\ntext\n"
+        );
+    }
+
+    #[test]
+    fn unpadded_normalises() {
+        assert_eq!(
+            align_tables("|a|b|\n|-|-|\n|x|y|", false),
+            "| a | b |\n| --- | --- |\n| x | y |"
+        );
+    }
+
+    #[test]
+    fn east_asian_width() {
+        let t = "| 名前 | x |\n| -- | - |\n| a | b |";
+        assert_eq!(
+            align_tables(t, true),
+            "| 名前 | x   |\n| ---- | --- |\n| a    | b   |"
+        );
+    }
+
+    #[test]
+    fn hard_breaks_like_nl2mdnl() {
+        assert_eq!(hard_breaks("a\nb\n"), "a  \nb");
+        assert_eq!(hard_breaks("a\\\nb"), "a\\\nb");
+        assert_eq!(hard_breaks("a\n\nb"), "a\n\nb");
+    }
+
+    #[test]
+    fn fences_outgrow_backticks() {
+        assert_eq!(fence_for("no ticks"), "```");
+        assert_eq!(fence_for("a ```` b"), "`````");
+    }
+}

@@ -1,0 +1,186 @@
+//! The template environment: default templates embedded in the binary, each one
+//! overridable by a file of the same relative name in a user folder (like mdBook's
+//! `theme/` and Zola's `templates/`), strict about undefined variables, and with the
+//! filters our templates use.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+
+use super::filters;
+
+/// Every default template and static asset, by its relative name.
+pub static EMBEDDED: &[(&str, &str)] = &[
+    (
+        "md/schema/table.md",
+        include_str!("../../templates/md/schema/table.md"),
+    ),
+    (
+        "md/schema/index.md",
+        include_str!("../../templates/md/schema/index.md"),
+    ),
+    (
+        "html/base.html",
+        include_str!("../../templates/html/base.html"),
+    ),
+    (
+        "html/schema/index.html",
+        include_str!("../../templates/html/schema/index.html"),
+    ),
+    (
+        "html/schema/table.html",
+        include_str!("../../templates/html/schema/table.html"),
+    ),
+    (
+        "static/style.css",
+        include_str!("../../templates/static/style.css"),
+    ),
+];
+
+/// Static files copied into `assets/` of the site (overridable like templates).
+pub static ASSETS: &[&str] = &["static/style.css"];
+
+/// The text of a static asset: the user's file when there is one, else the default.
+pub fn asset(user_dir: Option<&Path>, name: &str) -> Result<String> {
+    if let (Some(dir), Some(rel)) = (user_dir, safe_relative(name)) {
+        let path = dir.join(rel);
+        if path.is_file() {
+            return std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()));
+        }
+    }
+    embedded(name)
+        .map(str::to_owned)
+        .with_context(|| format!("no asset named {name}"))
+}
+
+/// Looks a default template up by name.
+pub fn embedded(name: &str) -> Option<&'static str> {
+    EMBEDDED.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+}
+
+/// A template name is a relative path without `..`: it cannot leave the user folder.
+fn safe_relative(name: &str) -> Option<PathBuf> {
+    let p = Path::new(name);
+    p.components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        .then(|| p.to_path_buf())
+}
+
+/// Builds the environment. Templates in `user_dir` shadow the embedded ones file by file.
+pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
+    if let Some(d) = user_dir
+        && !d.is_dir()
+    {
+        anyhow::bail!(
+            "template folder {} does not exist or is not a folder",
+            d.display()
+        );
+    }
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_debug(true);
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .context("configuring the template syntax")?,
+    );
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") || name.ends_with(".svg") || name.ends_with(".xml") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    let user: Option<Arc<PathBuf>> = user_dir.map(|d| Arc::new(d.to_path_buf()));
+    env.set_loader(move |name| {
+        if let (Some(dir), Some(rel)) = (&user, safe_relative(name)) {
+            let path = dir.join(rel);
+            if path.is_file() {
+                return std::fs::read_to_string(&path).map(Some).map_err(|e| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("reading template {}: {e}", path.display()),
+                    )
+                });
+            }
+        }
+        Ok(embedded(name).map(str::to_owned))
+    });
+    filters::register(&mut env);
+    Ok(env)
+}
+
+/// Writes every default template into `dir` for editing; existing files are kept unless
+/// `force`. Returns the files written.
+pub fn write_defaults(dir: &Path, force: bool) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for (name, text) in EMBEDDED {
+        let path = dir.join(name);
+        if path.exists() && !force {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Formats a template error with its name, line and the source excerpt minijinja keeps
+/// (`{:#}` shows the debug info), then the errors that caused it.
+pub fn describe_error(err: &minijinja::Error) -> String {
+    let mut msg = format!("{err:#}");
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        msg.push_str(&format!("\ncaused by: {s:#}"));
+        source = s.source();
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_escape_the_folder() {
+        assert!(safe_relative("md/schema/table.md").is_some());
+        assert!(safe_relative("../etc/passwd").is_none());
+        assert!(safe_relative("/etc/passwd").is_none());
+        assert!(safe_relative("md/../../x").is_none());
+    }
+
+    #[test]
+    fn user_templates_shadow_embedded_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("md/schema")).unwrap();
+        std::fs::write(dir.path().join("md/schema/index.md"), "custom {{ 1 + 1 }}").unwrap();
+        let env = environment(Some(dir.path())).unwrap();
+        let t = env.get_template("md/schema/index.md").unwrap();
+        assert_eq!(t.render(()).unwrap(), "custom 2");
+        // the others still come from the binary
+        assert!(env.get_template("md/schema/table.md").is_ok());
+    }
+
+    #[test]
+    fn undefined_variables_are_errors() {
+        let mut env = environment(None).unwrap();
+        env.add_template("t.md", "{{ nope }}").unwrap();
+        let err = env.get_template("t.md").unwrap().render(()).unwrap_err();
+        assert!(
+            describe_error(&err).contains("undefined"),
+            "{}",
+            describe_error(&err)
+        );
+    }
+}
