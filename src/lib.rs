@@ -212,30 +212,186 @@ pub fn write_pages(
     Ok(())
 }
 
+/// Prints warnings to stderr, at most `limit` of them, and says how many were not shown.
+pub struct Warnings {
+    shown: usize,
+    total: usize,
+    limit: usize,
+}
+
+impl Warnings {
+    pub fn new(limit: usize) -> Warnings {
+        Warnings {
+            shown: 0,
+            total: 0,
+            limit,
+        }
+    }
+
+    pub fn warn(&mut self, w: &str) {
+        self.total += 1;
+        if self.shown < self.limit {
+            self.shown += 1;
+            eprintln!("osx-report: warning: {w}");
+        }
+    }
+
+    pub fn finish(&self) {
+        if self.total > self.shown {
+            eprintln!(
+                "osx-report: warning: ... and {} more warnings (each is marked on its page)",
+                self.total - self.shown
+            );
+        }
+    }
+}
+
 /// The `build` command: read, build, render, swap in. Returns a one-line summary.
 pub fn build_site(args: &BuildArgs) -> Result<String> {
+    use build::sessions::{self as sp, Neighbours, SessionOptions};
+
     let started = Instant::now();
     let settings = Settings::resolve(args)?;
+    let cfg = &settings.config;
     let conn = read::open_read_only(&args.db)?;
-    let (schema, warnings) = load_schema(&conn, &args.db, &settings)?;
-    for w in &warnings {
-        eprintln!("osx-report: warning: {w}");
+    let (schema, schema_warnings) = load_schema(&conn, &args.db, &settings)?;
+    let mut warnings = Warnings::new(50);
+    for w in &schema_warnings {
+        warnings.warn(w);
     }
-    let env = render::templates::environment(settings.templates.as_deref())?;
-    let mut pages = build::schema::pages(&schema, &settings.schema);
+    let abandon_ms = (cfg.sessions.abandon_after_hours * 3_600_000.0) as i64;
+    let index =
+        read::sessions::SessionIndex::read(&conn, &cfg.status, abandon_ms).with_context(|| {
+            format!(
+                "reading the orchestration sessions of {}",
+                args.db.display()
+            )
+        })?;
+    for w in &index.warnings {
+        warnings.warn(w);
+    }
+
+    let mut env = render::templates::environment(settings.templates.as_deref())?;
+    let file_name = args
+        .db
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let title = cfg
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("osx-report: {file_name}"));
+    env.add_global(
+        "site",
+        minijinja::context! { title => title, version => env!("CARGO_PKG_VERSION") },
+    );
+    let mut stage = output::Staging::new(&settings.out)?;
+    let dump = args.dump_context;
+
+    // Schema docs.
+    write_pages(
+        &env,
+        &build::schema::pages(&schema, &settings.schema),
+        &mut stage,
+        dump,
+    )?;
+
+    // Sessions: the index, then one session at a time (memory bounded by one session).
+    let opts = SessionOptions {
+        limits: build::text::Limits {
+            max_lines: cfg.sessions.max_lines,
+            max_bytes: cfg.sessions.max_bytes,
+            head_lines: cfg.sessions.head_lines,
+            tail_lines: cfg.sessions.tail_lines,
+        },
+        ..SessionOptions::default()
+    };
+    let summaries = &index.summaries;
+    let order = sp::newest_first(summaries);
+    let stems = sp::stems(summaries);
+    let totals = sp::totals(summaries);
+    let has_table = index.has_session_table();
+    write_pages(
+        &env,
+        &sp::index_pages(
+            summaries,
+            &order,
+            &stems,
+            &totals,
+            has_table,
+            index.unattached_logs.len(),
+            &opts,
+        ),
+        &mut stage,
+        dump,
+    )?;
+    for (k, &i) in order.iter().enumerate() {
+        let s = &summaries[i];
+        let session = index
+            .load(&conn, i)
+            .with_context(|| format!("reading session '{}' of {}", s.id, args.db.display()))?;
+        let local: std::collections::HashSet<&str> =
+            session.execs.iter().map(|e| e.id.as_str()).collect();
+        let missing: Vec<&str> = session
+            .execs
+            .iter()
+            .filter_map(|e| e.parent_id.as_deref())
+            .filter(|p| !p.is_empty() && !local.contains(p))
+            .collect();
+        let foreign = index.foreign_parents(&conn, &missing);
+        let tree = model::tree::build(&session.execs, &foreign);
+        let neighbour = |j: Option<usize>| {
+            j.and_then(|j| order.get(j))
+                .map(|&x| (summaries[x].id.as_str(), stems[&summaries[x].id].as_str()))
+        };
+        let nb = Neighbours {
+            prev: neighbour(k.checked_sub(1)),
+            next: neighbour(Some(k + 1)),
+        };
+        let (pages, session_warnings) =
+            sp::session_pages(&session, &tree, &stems[&s.id], &nb, &opts);
+        for w in &session_warnings {
+            warnings.warn(w);
+        }
+        write_pages(&env, &pages, &mut stage, dump)?;
+    }
+
+    // Home page and assets.
+    let db = build::home::DbFacts {
+        file: file_name,
+        size: build::home::human_bytes(std::fs::metadata(&args.db).map(|m| m.len()).unwrap_or(0)),
+        sqlite_version: schema.database_version.clone(),
+    };
+    let schema_facts = build::home::SchemaFacts {
+        tables: schema.tables.len(),
+        relations: schema.relations.len(),
+        index_md: settings.schema.index_md.clone(),
+    };
+    let latest = |from: &str| {
+        order
+            .iter()
+            .take(10)
+            .map(|&i| sp::row(&summaries[i], from, &opts.dir, &stems[&summaries[i].id]))
+            .collect()
+    };
+    let home = build::home::pages(&db, !summaries.is_empty(), &totals, latest, &schema_facts);
+    write_pages(&env, &home, &mut stage, dump)?;
+    let mut assets = Vec::new();
     for name in render::templates::ASSETS {
         let text = render::templates::asset(settings.templates.as_deref(), name)?;
         let file = name.trim_start_matches("static/");
-        pages.push(Page::raw(format!("assets/{file}"), text.into_bytes()));
+        assets.push(Page::raw(format!("assets/{file}"), text.into_bytes()));
     }
-    let mut stage = output::Staging::new(&settings.out)?;
-    write_pages(&env, &pages, &mut stage, args.dump_context)?;
+    write_pages(&env, &assets, &mut stage, dump)?;
+    warnings.finish();
     let (files, bytes) = (stage.files, stage.bytes);
     stage.commit()?;
     Ok(format!(
-        "osx-report: wrote {files} files ({bytes} bytes) to {} in {} ms: {} tables",
+        "osx-report: wrote {files} files ({bytes} bytes) to {} in {} ms: {} tables, {} sessions, {} executions",
         settings.out.display(),
         started.elapsed().as_millis(),
-        schema.tables.len()
+        schema.tables.len(),
+        summaries.len(),
+        totals.exec_total,
     ))
 }

@@ -2,9 +2,13 @@
 //! folder with either a template and its typed context, or ready bytes (SVG, JSON).
 //! No I/O happens here.
 
+pub mod exec;
+pub mod home;
 pub mod links;
 pub mod schema;
+pub mod sessions;
 pub mod slug;
+pub mod text;
 
 use minijinja::Value;
 use serde::Serialize;

@@ -21,6 +21,38 @@ pub struct Config {
     /// Folder of template overrides (`--templates` wins).
     pub templates: Option<PathBuf>,
     pub schema: SchemaConfig,
+    /// `[status]`: how `exec_status` values map to success / failure / unknown.
+    pub status: crate::model::status::StatusRule,
+    pub sessions: SessionsConfig,
+}
+
+/// `[sessions]`: the execution narratives.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionsConfig {
+    /// A session without a final state is `abandoned` when nothing was recorded for it
+    /// for this many hours before the newest activity in the RSSD, else `running`.
+    pub abandon_after_hours: f64,
+    /// Outputs longer than this many lines are shown as head and tail on the page.
+    pub max_lines: usize,
+    /// ... or longer than this many bytes.
+    pub max_bytes: usize,
+    /// Lines shown from the start of a long output.
+    pub head_lines: usize,
+    /// Lines shown from the end of a long output.
+    pub tail_lines: usize,
+}
+
+impl Default for SessionsConfig {
+    fn default() -> Self {
+        SessionsConfig {
+            abandon_after_hours: 24.0,
+            max_lines: 200,
+            max_bytes: 64 * 1024,
+            head_lines: 60,
+            tail_lines: 40,
+        }
+    }
 }
 
 /// `[schema]`: the schema documentation.

@@ -2,3 +2,7 @@
 
 pub mod annotate;
 pub mod schema;
+pub mod session;
+pub mod status;
+pub mod time;
+pub mod tree;

@@ -1,5 +1,9 @@
 //! Rendering: templates to text, and text to files.
 
+pub mod ansi;
+pub mod escape;
 pub mod filters;
+pub mod highlight;
+pub mod markdown;
 pub mod markdown_escape;
 pub mod templates;

@@ -12,32 +12,27 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use super::filters;
 
+/// Embeds files of `templates/` by their relative names.
+macro_rules! embed {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
 /// Every default template and static asset, by its relative name.
-pub static EMBEDDED: &[(&str, &str)] = &[
-    (
-        "md/schema/table.md",
-        include_str!("../../templates/md/schema/table.md"),
-    ),
-    (
-        "md/schema/index.md",
-        include_str!("../../templates/md/schema/index.md"),
-    ),
-    (
-        "html/base.html",
-        include_str!("../../templates/html/base.html"),
-    ),
-    (
-        "html/schema/index.html",
-        include_str!("../../templates/html/schema/index.html"),
-    ),
-    (
-        "html/schema/table.html",
-        include_str!("../../templates/html/schema/table.html"),
-    ),
-    (
-        "static/style.css",
-        include_str!("../../templates/static/style.css"),
-    ),
+pub static EMBEDDED: &[(&str, &str)] = embed![
+    "html/base.html",
+    "html/index.html",
+    "html/schema/index.html",
+    "html/schema/table.html",
+    "html/sessions/index.html",
+    "html/sessions/session.html",
+    "md/index.md",
+    "md/schema/index.md",
+    "md/schema/table.md",
+    "md/sessions/index.md",
+    "md/sessions/session.md",
+    "static/style.css",
 ];
 
 /// Static files copied into `assets/` of the site (overridable like templates).

@@ -1,0 +1,343 @@
+//! The execution tree of a session page: one view per execution, flattened in tree
+//! order with the nesting the templates need (open a children block, close N blocks),
+//! so no template recursion and no Rust recursion is needed at any depth. Visual
+//! nesting stops at `max_nesting`; deeper executions are shown at that level with
+//! their true depth written beside them.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::text::{self, Block, Limits};
+use crate::model::session::{ExecRow, LogRow};
+use crate::model::time::format_duration;
+use crate::model::tree::Tree;
+use crate::render::highlight;
+
+/// One execution as both page kinds show it.
+#[derive(Debug, Serialize)]
+pub struct ExecView<'a> {
+    pub anchor: String,
+    pub id: &'a str,
+    /// True depth in the tree (roots are 0).
+    pub depth: usize,
+    /// Nesting level on the page (capped).
+    pub level: usize,
+    /// Opens a block that holds its children.
+    pub opens: bool,
+    /// Blocks to close after this execution.
+    pub closes: usize,
+    /// Shown expanded: it or something below it failed.
+    pub open: bool,
+    pub children: usize,
+    pub descendants: usize,
+    pub status: &'static str,
+    pub status_raw: String,
+    pub title: String,
+    pub nature: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub identity: Option<&'a str>,
+    pub duration: Option<String>,
+    pub lang: &'static str,
+    pub code: &'a str,
+    pub code_html: String,
+    pub code_fence: String,
+    pub input: Option<Block>,
+    pub error: Option<Block>,
+    pub output: Option<Block>,
+    pub narrative_html: Option<String>,
+    pub narrative_md: Option<String>,
+    pub output_nature: Option<String>,
+    pub elaboration: Option<String>,
+    pub entry_anchor: Option<String>,
+    pub entry_id: Option<&'a str>,
+    pub problem: Option<String>,
+    pub flags: &'a [String],
+    pub logs: Vec<LogView<'a>>,
+}
+
+/// A log line under an execution, nested by its parent log.
+#[derive(Debug, Serialize)]
+pub struct LogView<'a> {
+    pub id: &'a str,
+    pub depth: usize,
+    pub category: Option<&'a str>,
+    pub content: &'a str,
+    pub content_fence: String,
+    pub flags: &'a [String],
+}
+
+/// Files to write beside the page: full texts of cut blocks.
+pub type Extra = Vec<(String, Vec<u8>)>;
+
+/// Inputs shared by all executions of a page.
+pub struct ExecContext<'p> {
+    pub limits: Limits,
+    pub max_nesting: usize,
+    /// Folder for full texts, relative to the site root (`sessions/<stem>`).
+    pub files_dir: &'p str,
+    /// The same folder relative to the page.
+    pub files_url: &'p str,
+    pub entry_anchors: &'p HashMap<&'p str, String>,
+}
+
+/// The first line of the code, or the identity, shortened: what a collapsed row shows.
+fn title(e: &ExecRow) -> String {
+    let base = e
+        .identity
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .or(e.code.as_deref())
+        .unwrap_or("(no code)");
+    let line = base
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if line.chars().count() > 100 {
+        format!("{}…", line.chars().take(100).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+/// Duration from the elaboration when it records one (`duration_ms`, `elapsed_ms`,
+/// `duration` in seconds, or start/finish times).
+fn duration(e: &ExecRow) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(e.elaboration.as_deref()?).ok()?;
+    let o = v.as_object()?;
+    for k in ["duration_ms", "elapsed_ms", "durationMs", "elapsedMs"] {
+        if let Some(ms) = o.get(k).and_then(serde_json::Value::as_f64) {
+            return Some(format_duration(ms as i64));
+        }
+    }
+    for k in ["duration", "elapsed", "duration_s", "elapsed_s"] {
+        if let Some(s) = o.get(k).and_then(serde_json::Value::as_f64) {
+            return Some(format_duration((s * 1000.0) as i64));
+        }
+    }
+    let t = |k: &str| {
+        o.get(k)
+            .and_then(|v| v.as_str())
+            .and_then(|s| crate::model::time::Timestamp::from_text(s).epoch_ms)
+    };
+    let start = t("started_at").or_else(|| t("start"))?;
+    let end = t("finished_at").or_else(|| t("end"))?;
+    Some(format_duration(end - start))
+}
+
+/// Views of every execution in tree order, and the files their cut blocks need.
+pub fn views<'a>(
+    execs: &'a [ExecRow],
+    tree: &Tree,
+    anchors: &[String],
+    logs: &'a [LogRow],
+    cx: &ExecContext<'_>,
+) -> (Vec<ExecView<'a>>, Extra) {
+    let logs_by_exec = nest_logs(execs, logs);
+    let mut out = Vec::with_capacity(execs.len());
+    let mut extra = Vec::new();
+    // open containers on the page: their node's true depth
+    let mut containers: Vec<usize> = Vec::new();
+    for (k, &(i, depth)) in tree.order.iter().enumerate() {
+        let e = &execs[i];
+        let next_depth = tree.order.get(k + 1).map(|&(_, d)| d);
+        let level = depth.min(cx.max_nesting);
+        let has_children = !tree.children[i].is_empty();
+        let opens = has_children && depth < cx.max_nesting;
+        if opens {
+            containers.push(depth);
+        }
+        // close the containers of nodes whose subtrees end here
+        let mut closes = 0;
+        let nd = next_depth.unwrap_or(0);
+        while let Some(&d) = containers.last() {
+            if next_depth.is_none() || nd <= d {
+                containers.pop();
+                closes += 1;
+            } else {
+                break;
+            }
+        }
+        let anchor = anchors[i].clone();
+        let file = |what: &str| -> (String, String) {
+            let name = format!("{}.{what}.txt", anchor.trim_start_matches("exec-"));
+            (
+                format!("{}/{name}", cx.files_dir),
+                format!("{}/{name}", cx.files_url),
+            )
+        };
+        let mut mk = |raw: Option<&str>, kind: &'static str, what: &str| -> Option<Block> {
+            let raw = raw.filter(|s| !s.is_empty())?;
+            let (path, url) = file(what);
+            let b = text::block(raw, kind, &cx.limits, &url, &anchor);
+            if b.cut.is_some() {
+                extra.push((path, raw.as_bytes().to_vec()));
+            }
+            Some(b)
+        };
+        let output_kind = e
+            .output
+            .as_deref()
+            .map(|o| text::output_kind(o, e.output_nature.as_deref()))
+            .unwrap_or("text");
+        let input = mk(e.input.as_deref(), "text", "input");
+        let error = mk(
+            e.error.as_deref(),
+            if e.error
+                .as_deref()
+                .is_some_and(crate::render::ansi::has_escapes)
+            {
+                "ansi"
+            } else {
+                "text"
+            },
+            "error",
+        );
+        let output = mk(e.output.as_deref(), output_kind, "output");
+        let code = e.code.as_deref().unwrap_or("");
+        let lang = highlight::detect(e.nature.as_deref(), code);
+        let (code_html, code_shown) = if code.len() > cx.limits.max_bytes * 4 {
+            // a huge script: highlight the start only, the whole text is in a file
+            let (path, _) = file("code");
+            extra.push((path, code.as_bytes().to_vec()));
+            let cut = &code[..floor_boundary(code, cx.limits.max_bytes)];
+            (crate::render::escape::html(cut), cut)
+        } else {
+            (highlight::to_html(code, lang), code)
+        };
+        out.push(ExecView {
+            anchor: anchor.clone(),
+            id: &e.id,
+            depth,
+            level,
+            opens,
+            closes,
+            open: tree.failed_below[i],
+            children: tree.children[i].len(),
+            descendants: tree.size[i] - 1,
+            status: e.status.as_str(),
+            status_raw: e.status_raw.display(),
+            title: title(e),
+            nature: e.nature.as_deref(),
+            namespace: e.namespace.as_deref(),
+            identity: e.identity.as_deref(),
+            duration: duration(e),
+            lang: lang.name(),
+            code: code_shown,
+            code_html,
+            code_fence: crate::render::markdown_escape::fence_for(code_shown),
+            input,
+            error,
+            output,
+            narrative_html: e
+                .narrative_md
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|m| crate::render::markdown::to_html(m, 2, &anchor)),
+            narrative_md: e
+                .narrative_md
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|m| crate::render::markdown::to_safe_markdown(m, 2, &anchor)),
+            output_nature: e.output_nature.as_deref().map(pretty_or_raw),
+            elaboration: e.elaboration.as_deref().map(pretty_or_raw),
+            entry_anchor: e
+                .entry_id
+                .as_deref()
+                .and_then(|id| cx.entry_anchors.get(id).cloned()),
+            entry_id: e.entry_id.as_deref(),
+            problem: tree.problems[i].as_ref().map(|p| p.describe()),
+            flags: &e.flags,
+            logs: logs_by_exec
+                .get(&i)
+                .map(|v| {
+                    v.iter()
+                        .map(|&(l, depth)| LogView {
+                            id: &logs[l].id,
+                            depth,
+                            category: logs[l].category.as_deref(),
+                            content: logs[l].content.as_deref().unwrap_or(""),
+                            content_fence: crate::render::markdown_escape::fence_for(
+                                logs[l].content.as_deref().unwrap_or(""),
+                            ),
+                            flags: &logs[l].flags,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+    }
+    (out, extra)
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn pretty_or_raw(s: &str) -> String {
+    text::pretty_json(s).unwrap_or_else(|| s.to_string())
+}
+
+/// Logs of each execution (by index), nested: (log index, depth) in display order.
+/// Siblings are ordered by `sibling_order`, then recording order. Logs in a cycle
+/// of parents are placed under the execution they were attached to, at depth 0.
+fn nest_logs(execs: &[ExecRow], logs: &[LogRow]) -> HashMap<usize, Vec<(usize, usize)>> {
+    let exec_ix: HashMap<&str, usize> = execs
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
+    let log_ix: HashMap<&str, usize> = logs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i))
+        .collect();
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut roots: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut placed = vec![false; logs.len()];
+    for (i, l) in logs.iter().enumerate() {
+        let p = l.parent_id.as_deref().unwrap_or("");
+        if let Some(&e) = exec_ix.get(p) {
+            roots.entry(e).or_default().push(i);
+        } else if let Some(&pl) = log_ix.get(p).filter(|&&pl| pl != i) {
+            children.entry(pl).or_default().push(i);
+        }
+    }
+    let key = |&i: &usize| (logs[i].sibling_order.unwrap_or(i64::MAX), logs[i].rowid);
+    for v in children.values_mut().chain(roots.values_mut()) {
+        v.sort_by_key(key);
+    }
+    let mut out: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    let mut root_list: Vec<(&usize, &Vec<usize>)> = roots.iter().collect();
+    root_list.sort();
+    for (&e, rs) in root_list {
+        let list = out.entry(e).or_default();
+        let mut stack: Vec<(usize, usize)> = rs.iter().rev().map(|&r| (r, 0)).collect();
+        while let Some((l, d)) = stack.pop() {
+            if placed[l] {
+                continue;
+            }
+            placed[l] = true;
+            list.push((l, d));
+            if let Some(cs) = children.get(&l) {
+                for &c in cs.iter().rev() {
+                    stack.push((c, d + 1));
+                }
+            }
+        }
+    }
+    // Logs attached to the session but in a parent cycle: under the first execution.
+    if !execs.is_empty() {
+        for (i, p) in placed.iter().enumerate() {
+            if !p {
+                out.entry(0).or_default().push((i, 0));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,246 @@
+//! Text blocks for pages: pretty JSON, long text cut to head and tail with the full
+//! text written beside the page, and output rendered by its nature (JSON, Markdown,
+//! ANSI-coloured terminal text, plain text). Nothing is ever cut silently: a cut block
+//! says how many lines and bytes are hidden and links the file that holds them all.
+
+use serde::Serialize;
+
+use crate::render::{ansi, escape, highlight, markdown};
+
+/// Limits for long text.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_lines: usize,
+    pub max_bytes: usize,
+    pub head_lines: usize,
+    pub tail_lines: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_lines: 200,
+            max_bytes: 64 * 1024,
+            head_lines: 60,
+            tail_lines: 40,
+        }
+    }
+}
+
+/// What was left out of a block, and where the whole text is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cut {
+    pub total_lines: usize,
+    pub total_bytes: usize,
+    pub hidden_lines: usize,
+    pub hidden_bytes: usize,
+    /// URL of the file with the full text, relative to the page.
+    pub file: String,
+}
+
+/// A block of text ready for both page kinds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Block {
+    /// `json`, `markdown`, `ansi` or `text`.
+    pub kind: &'static str,
+    /// Escaped HTML of the head (or of everything when not cut).
+    pub html: String,
+    /// Escaped HTML of the tail when cut.
+    pub tail_html: String,
+    /// Plain text of the head for Markdown (ANSI stripped).
+    pub text: String,
+    /// For Markdown output shown whole: the output as safe Markdown for the twin page.
+    pub markdown: Option<String>,
+    pub tail_text: String,
+    /// A code fence longer than any run of backticks inside.
+    pub fence: String,
+    /// Fence info string for Markdown.
+    pub lang: &'static str,
+    pub cut: Option<Cut>,
+}
+
+/// `s` pretty-printed when it is JSON, else `None`.
+pub fn pretty_json(s: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(s).ok()?;
+    serde_json::to_string_pretty(&v).ok()
+}
+
+/// Splits `s` into head and tail when it exceeds the limits. Returns (head, tail, cut
+/// counts) with byte offsets on character boundaries.
+fn split<'a>(s: &'a str, l: &Limits) -> Option<(&'a str, &'a str, usize, usize)> {
+    let total_lines = s.lines().count();
+    if total_lines <= l.max_lines && s.len() <= l.max_bytes {
+        return None;
+    }
+    let budget = l.max_bytes / 2;
+    // head: first head_lines lines, at most `budget` bytes
+    let mut head_end = 0;
+    for (n, (i, _)) in s.match_indices('\n').enumerate() {
+        if n + 1 > l.head_lines || i + 1 > budget {
+            break;
+        }
+        head_end = i + 1;
+    }
+    if head_end == 0 {
+        head_end = floor_boundary(s, budget.min(s.len()));
+    }
+    // tail: last tail_lines lines, at most `budget` bytes
+    let mut tail_start = s.len();
+    let body = s.strip_suffix('\n').unwrap_or(s);
+    for (n, (i, _)) in body.rmatch_indices('\n').enumerate() {
+        if n + 1 > l.tail_lines || s.len() - (i + 1) > budget {
+            break;
+        }
+        tail_start = i + 1;
+    }
+    if tail_start == s.len() {
+        tail_start = ceil_boundary(s, s.len().saturating_sub(budget));
+    }
+    let tail_start = tail_start.max(head_end);
+    let head = &s[..head_end];
+    let tail = &s[tail_start..];
+    let hidden = &s[head_end..tail_start];
+    Some((head, tail, hidden.lines().count(), hidden.len()))
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// How to show an output: from `output_nature` when it says, else from the text.
+pub fn output_kind(output: &str, nature: Option<&str>) -> &'static str {
+    let hint = nature.unwrap_or("").to_ascii_lowercase();
+    if hint.contains("json") {
+        "json"
+    } else if hint.contains("markdown") || hint.contains("\"md\"") || hint.contains("text/md") {
+        "markdown"
+    } else if ansi::has_escapes(output) {
+        "ansi"
+    } else {
+        let t = output.trim_start();
+        if (t.starts_with('{') || t.starts_with('[')) && pretty_json(t).is_some() {
+            "json"
+        } else {
+            "text"
+        }
+    }
+}
+
+/// Builds a block. `file` is the URL the full text will be written to when it is cut
+/// (the caller writes it); `md_prefix` keeps footnotes apart in rendered Markdown.
+pub fn block(raw: &str, kind: &'static str, limits: &Limits, file: &str, md_prefix: &str) -> Block {
+    let pretty;
+    let (kind, text): (&'static str, &str) = match kind {
+        "json" => match pretty_json(raw) {
+            Some(p) => {
+                pretty = p;
+                ("json", &pretty)
+            }
+            None => ("text", raw),
+        },
+        k => (k, raw),
+    };
+    let cut = split(text, limits);
+    let (head, tail) = match cut {
+        Some((h, t, _, _)) => (h, t),
+        None => (text, ""),
+    };
+    // Cut Markdown is shown as text: half a document does not render.
+    let kind = if kind == "markdown" && cut.is_some() {
+        "text"
+    } else {
+        kind
+    };
+    let strip = |s: &str| {
+        if kind == "ansi" {
+            ansi::strip(s)
+        } else {
+            s.to_string()
+        }
+    };
+    let text_head = strip(head);
+    let text_tail = strip(tail);
+    let fence = crate::render::markdown_escape::fence_for(&format!("{text_head}{text_tail}"));
+    Block {
+        kind,
+        html: render(kind, head, md_prefix),
+        tail_html: render(kind, tail, md_prefix),
+        markdown: (kind == "markdown").then(|| markdown::to_safe_markdown(head, 2, md_prefix)),
+        text: text_head,
+        tail_text: text_tail,
+        fence,
+        lang: if kind == "json" { "json" } else { "text" },
+        cut: cut.map(|(_, _, hl, hb)| Cut {
+            total_lines: text.lines().count(),
+            total_bytes: raw.len(),
+            hidden_lines: hl,
+            hidden_bytes: hb,
+            file: file.to_string(),
+        }),
+    }
+}
+
+fn render(kind: &str, s: &str, md_prefix: &str) -> String {
+    match kind {
+        "ansi" => ansi::to_html(s),
+        "markdown" => markdown::to_html(s, 2, md_prefix),
+        "json" => highlight::to_html(s, highlight::Lang::Json),
+        _ => escape::html(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_text_is_whole() {
+        let b = block("a\nb\n", "text", &Limits::default(), "f.txt", "p");
+        assert!(b.cut.is_none());
+        assert_eq!(b.text, "a\nb\n");
+    }
+
+    #[test]
+    fn long_text_shows_head_and_tail_and_counts_the_rest() {
+        let s: String = (0..1000).map(|i| format!("line {i}\n")).collect();
+        let b = block(&s, "text", &Limits::default(), "f.txt", "p");
+        let c = b.cut.as_ref().unwrap();
+        assert_eq!(c.total_lines, 1000);
+        assert_eq!(b.text.lines().count(), 60);
+        assert_eq!(b.tail_text.lines().count(), 40);
+        assert_eq!(c.hidden_lines, 900);
+        assert_eq!(b.text.len() + b.tail_text.len() + c.hidden_bytes, s.len());
+        assert!(b.text.starts_with("line 0\n") && b.tail_text.ends_with("line 999\n"));
+    }
+
+    #[test]
+    fn one_huge_line_is_cut_on_char_boundaries() {
+        let s = "é".repeat(100_000);
+        let b = block(&s, "text", &Limits::default(), "f.txt", "p");
+        let c = b.cut.unwrap();
+        assert_eq!(b.text.len() + b.tail_text.len() + c.hidden_bytes, s.len());
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(output_kind("{\"a\":1}", None), "json");
+        assert_eq!(output_kind("\x1b[31mred", None), "ansi");
+        assert_eq!(
+            output_kind("# T", Some("{\"mime\":\"text/markdown\"}")),
+            "markdown"
+        );
+        assert_eq!(output_kind("plain", None), "text");
+        let b = block("{\"a\":[1,2]}", "json", &Limits::default(), "f", "p");
+        assert!(b.text.contains("\n  \"a\": ["));
+    }
+}

@@ -1,0 +1,868 @@
+//! Reading orchestration sessions from the `orchestration_*` tables.
+//!
+//! Columns are read by name and every table and column is optional: what an RSSD of
+//! another surveilr version lacks is simply absent. Reading happens in two steps, so
+//! memory grows with the largest session, not with the RSSD:
+//!
+//! 1. [`SessionIndex::read`] scans each child table once for `(rowid, session_id)` and
+//!    the few columns the indexes need (status, states), giving every session its
+//!    summary and the rowids of its rows. Rows naming a session that does not exist are
+//!    gathered under a stand-in session so they are shown, not lost.
+//! 2. [`SessionIndex::load`] reads one session's rows by rowid, runs of consecutive
+//!    rowids at a time.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, Result};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, Row};
+
+use super::cells::{ColSpec, RowReader, TableLayout, col, json, raw_status, req};
+use crate::model::session::{
+    EntryRow, ExecRow, IssueRelationRow, IssueRow, LogRow, Session, SessionSummary, StateRow,
+};
+use crate::model::status::{FinalState, Outcome, StatusRule, terminal_state};
+
+const SESSION: &str = "orchestration_session";
+const EXEC: &str = "orchestration_session_exec";
+const STATE: &str = "orchestration_session_state";
+const ENTRY: &str = "orchestration_session_entry";
+const ISSUE: &str = "orchestration_session_issue";
+const ISSUE_REL: &str = "orchestration_session_issue_relation";
+const LOG: &str = "orchestration_session_log";
+
+static SESSION_COLS: &[ColSpec] = &[
+    req("orchestration_session_id"),
+    req("device_id"),
+    req("orchestration_nature_id"),
+    req("version"),
+    col("orch_started_at"),
+    col("orch_finished_at"),
+    json("elaboration"),
+    json("args_json"),
+    json("diagnostics_json"),
+    col("diagnostics_md"),
+];
+static EXEC_COLS: &[ColSpec] = &[
+    req("orchestration_session_exec_id"),
+    req("exec_nature"),
+    req("session_id"),
+    col("session_entry_id"),
+    col("parent_exec_id"),
+    col("namespace"),
+    col("exec_identity"),
+    req("exec_code"),
+    req("exec_status"),
+    col("input_text"),
+    col("exec_error_text"),
+    col("output_text"),
+    json("output_nature"),
+    col("narrative_md"),
+    json("elaboration"),
+];
+static STATE_COLS: &[ColSpec] = &[
+    req("orchestration_session_state_id"),
+    req("session_id"),
+    col("session_entry_id"),
+    req("from_state"),
+    req("to_state"),
+    json("transition_result"),
+    col("transition_reason"),
+    col("transitioned_at"),
+    json("elaboration"),
+];
+static ENTRY_COLS: &[ColSpec] = &[
+    req("orchestration_session_entry_id"),
+    req("session_id"),
+    req("ingest_src"),
+    col("ingest_table_name"),
+    json("elaboration"),
+];
+static ISSUE_COLS: &[ColSpec] = &[
+    req("orchestration_session_issue_id"),
+    req("session_id"),
+    col("session_entry_id"),
+    req("issue_type"),
+    req("issue_message"),
+    col("issue_row"),
+    col("issue_column"),
+    col("invalid_value"),
+    col("remediation"),
+    json("elaboration"),
+];
+static ISSUE_REL_COLS: &[ColSpec] = &[
+    req("orchestration_session_issue_relation_id"),
+    req("issue_id_prime"),
+    req("issue_id_rel"),
+    req("relationship_nature"),
+    json("elaboration"),
+];
+static LOG_COLS: &[ColSpec] = &[
+    req("orchestration_session_log_id"),
+    col("category"),
+    col("parent_exec_id"),
+    req("content"),
+    col("sibling_order"),
+    json("elaboration"),
+];
+
+/// Which orchestration tables and columns this RSSD has.
+pub struct Layouts {
+    session: Option<TableLayout>,
+    exec: Option<TableLayout>,
+    state: Option<TableLayout>,
+    entry: Option<TableLayout>,
+    issue: Option<TableLayout>,
+    issue_rel: Option<TableLayout>,
+    log: Option<TableLayout>,
+}
+
+impl Layouts {
+    pub fn detect(conn: &Connection) -> Layouts {
+        Layouts {
+            session: TableLayout::detect(conn, SESSION, SESSION_COLS),
+            exec: TableLayout::detect(conn, EXEC, EXEC_COLS),
+            state: TableLayout::detect(conn, STATE, STATE_COLS),
+            entry: TableLayout::detect(conn, ENTRY, ENTRY_COLS),
+            issue: TableLayout::detect(conn, ISSUE, ISSUE_COLS),
+            issue_rel: TableLayout::detect(conn, ISSUE_REL, ISSUE_REL_COLS),
+            log: TableLayout::detect(conn, LOG, LOG_COLS),
+        }
+    }
+
+    /// True when the RSSD has the table sessions are recorded in.
+    pub fn has_sessions(&self) -> bool {
+        self.session.is_some()
+    }
+}
+
+/// Rowids of one session's rows in each child table.
+#[derive(Debug, Default, Clone)]
+struct Rows {
+    exec: Vec<i64>,
+    state: Vec<i64>,
+    entry: Vec<i64>,
+    issue: Vec<i64>,
+    issue_rel: Vec<i64>,
+    log: Vec<i64>,
+}
+
+/// Every session's summary, and where its rows are.
+pub struct SessionIndex {
+    pub summaries: Vec<SessionSummary>,
+    rows: Vec<Rows>,
+    layouts: Layouts,
+    /// Logs whose parents lead to no execution.
+    pub unattached_logs: Vec<i64>,
+    /// Problems found while indexing, for stderr.
+    pub warnings: Vec<String>,
+    rule: StatusRule,
+}
+
+fn key(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Text(b) | ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        ValueRef::Integer(n) => Some(n.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+    }
+}
+
+/// The label of the stand-in session for rows whose `session_id` is NULL.
+pub const NO_SESSION: &str = "(no session_id)";
+
+struct Indexer<'a> {
+    by_id: HashMap<String, usize>,
+    summaries: Vec<SessionSummary>,
+    rows: Vec<Rows>,
+    missing: HashMap<String, u64>,
+    names: &'a Lookups,
+}
+
+/// Names of natures and devices, by id.
+#[derive(Default)]
+struct Lookups {
+    nature: HashMap<String, String>,
+    device: HashMap<String, String>,
+}
+
+impl Indexer<'_> {
+    /// The index of the session named `id`, creating a stand-in for unknown ones.
+    fn session(&mut self, id: Option<String>, table: &str) -> usize {
+        let id = id.unwrap_or_else(|| NO_SESSION.to_string());
+        if let Some(&i) = self.by_id.get(&id) {
+            return i;
+        }
+        *self.missing.entry(format!("{table}\u{0}{id}")).or_default() += 1;
+        let i = self.summaries.len();
+        self.summaries.push(stand_in(&id, table));
+        self.rows.push(Rows::default());
+        self.by_id.insert(id, i);
+        i
+    }
+}
+
+fn stand_in(id: &str, table: &str) -> SessionSummary {
+    SessionSummary {
+        id: id.to_string(),
+        rowid: i64::MAX,
+        nature_id: None,
+        nature: "(unknown)".into(),
+        device_id: None,
+        device: "(unknown)".into(),
+        version: None,
+        started_at: None,
+        finished_at: None,
+        duration_ms: None,
+        final_state: FinalState::Abandoned,
+        final_state_raw: None,
+        exec_total: 0,
+        exec_ok: 0,
+        exec_failed: 0,
+        exec_unknown: 0,
+        issues: 0,
+        last_activity_ms: None,
+        flags: vec![format!(
+            "no row in orchestration_session has this id; rows of {table} and other tables name it"
+        )],
+    }
+}
+
+impl SessionIndex {
+    /// Scans the RSSD once and summarises every session.
+    pub fn read(
+        conn: &Connection,
+        rule: &StatusRule,
+        abandon_after_ms: i64,
+    ) -> Result<SessionIndex> {
+        let layouts = Layouts::detect(conn);
+        let names = read_lookups(conn);
+        let mut ix = Indexer {
+            by_id: HashMap::new(),
+            summaries: Vec::new(),
+            rows: Vec::new(),
+            missing: HashMap::new(),
+            names: &names,
+        };
+        if let Some(l) = &layouts.session {
+            read_session_rows(conn, l, &mut ix).context("reading orchestration_session")?;
+        }
+        let mut warnings = Vec::new();
+        if let Some(l) = &layouts.exec {
+            scan(
+                conn,
+                l,
+                EXEC_COLS,
+                &["session_id", "exec_status"],
+                |rowid, r| {
+                    let s = ix.session(key(r.get_ref(1)?), EXEC);
+                    ix.rows[s].exec.push(rowid);
+                    let sum = &mut ix.summaries[s];
+                    sum.exec_total += 1;
+                    match rule.classify(&raw_status(r.get_ref(2)?)) {
+                        Outcome::Success => sum.exec_ok += 1,
+                        Outcome::Failure => sum.exec_failed += 1,
+                        Outcome::Unknown => sum.exec_unknown += 1,
+                    }
+                    Ok(())
+                },
+            )
+            .context("reading orchestration_session_exec")?;
+        }
+        if let Some(l) = &layouts.state {
+            // Final state: the last terminal transition in time, then recording, order.
+            let mut last: HashMap<usize, (Option<i64>, i64, String)> = HashMap::new();
+            scan(
+                conn,
+                l,
+                STATE_COLS,
+                &["session_id", "to_state", "transitioned_at"],
+                |rowid, r| {
+                    let s = ix.session(key(r.get_ref(1)?), STATE);
+                    ix.rows[s].state.push(rowid);
+                    let to = key(r.get_ref(2)?).unwrap_or_default();
+                    let at = key(r.get_ref(3)?)
+                        .and_then(|t| crate::model::time::Timestamp::from_text(&t).epoch_ms);
+                    let sum = &mut ix.summaries[s];
+                    if let Some(ms) = at {
+                        sum.last_activity_ms = Some(sum.last_activity_ms.map_or(ms, |m| m.max(ms)));
+                    }
+                    if terminal_state(&to).is_some() {
+                        let newer = match last.get(&s) {
+                            None => true,
+                            Some((pat, prow, _)) => (at, rowid) >= (*pat, *prow),
+                        };
+                        if newer {
+                            last.insert(s, (at, rowid, to));
+                        }
+                    }
+                    Ok(())
+                },
+            )
+            .context("reading orchestration_session_state")?;
+            for (s, (_, _, to)) in last {
+                let sum = &mut ix.summaries[s];
+                sum.final_state = terminal_state(&to).expect("terminal");
+                sum.final_state_raw = Some(to);
+            }
+        }
+        if let Some(l) = &layouts.entry {
+            scan(conn, l, ENTRY_COLS, &["session_id"], |rowid, r| {
+                let s = ix.session(key(r.get_ref(1)?), ENTRY);
+                ix.rows[s].entry.push(rowid);
+                Ok(())
+            })
+            .context("reading orchestration_session_entry")?;
+        }
+        let mut issue_session: HashMap<String, usize> = HashMap::new();
+        if let Some(l) = &layouts.issue {
+            scan(
+                conn,
+                l,
+                ISSUE_COLS,
+                &["session_id", "orchestration_session_issue_id"],
+                |rowid, r| {
+                    let s = ix.session(key(r.get_ref(1)?), ISSUE);
+                    ix.rows[s].issue.push(rowid);
+                    ix.summaries[s].issues += 1;
+                    if let Some(id) = key(r.get_ref(2)?) {
+                        issue_session.insert(id, s);
+                    }
+                    Ok(())
+                },
+            )
+            .context("reading orchestration_session_issue")?;
+        }
+        if let Some(l) = &layouts.issue_rel {
+            let mut unattached = 0u64;
+            scan(conn, l, ISSUE_REL_COLS, &["issue_id_prime"], |rowid, r| {
+                match key(r.get_ref(1)?).and_then(|p| issue_session.get(&p).copied()) {
+                    Some(s) => ix.rows[s].issue_rel.push(rowid),
+                    None => unattached += 1,
+                }
+                Ok(())
+            })
+            .context("reading orchestration_session_issue_relation")?;
+            if unattached > 0 {
+                warnings.push(format!(
+                    "{unattached} rows of {ISSUE_REL} name an issue that does not exist; they are not shown"
+                ));
+            }
+        }
+        let unattached_logs = if layouts.log.is_some() && layouts.exec.is_some() {
+            attach_logs(conn, &layouts, &mut ix).context("reading orchestration_session_log")?
+        } else {
+            Vec::new()
+        };
+        let mut missing: Vec<(String, u64)> = ix.missing.into_iter().collect();
+        missing.sort();
+        for (k, n) in missing {
+            let (table, id) = k.split_once('\u{0}').unwrap_or(("", &k));
+            warnings.push(format!(
+                "{table}: rows name session '{id}', which is not in orchestration_session; \
+                 they are shown under a stand-in session ({n} first seen here)"
+            ));
+        }
+        finish_summaries(&mut ix.summaries, abandon_after_ms);
+        for s in &ix.summaries {
+            for f in &s.flags {
+                warnings.push(format!("orchestration_session row '{}': {f}", s.id));
+            }
+        }
+        Ok(SessionIndex {
+            summaries: ix.summaries,
+            rows: ix.rows,
+            layouts,
+            unattached_logs,
+            warnings,
+            rule: rule.clone(),
+        })
+    }
+
+    /// True when the RSSD has an `orchestration_session` table.
+    pub fn has_session_table(&self) -> bool {
+        self.layouts.has_sessions()
+    }
+
+    /// Reads everything recorded about session `i` of `summaries`.
+    pub fn load(&self, conn: &Connection, i: usize) -> Result<Session> {
+        let rows = &self.rows[i];
+        let summary = self.summaries[i].clone();
+        let id = summary.id.clone();
+        let what = |t: &str| format!("reading {t} rows of session '{id}'");
+        let mut session = Session {
+            summary,
+            elaboration: None,
+            args_json: None,
+            diagnostics_json: None,
+            diagnostics_md: None,
+            states: Vec::new(),
+            entries: Vec::new(),
+            execs: Vec::new(),
+            issues: Vec::new(),
+            issue_relations: Vec::new(),
+            logs: Vec::new(),
+        };
+        if let Some(l) = &self.layouts.session
+            && session.summary.rowid != i64::MAX
+        {
+            fetch(
+                conn,
+                l,
+                SESSION_COLS,
+                &[session.summary.rowid],
+                |rowid, r| {
+                    let mut rr = RowReader::new(r, 1, SESSION_COLS);
+                    let _ = rr.id(0, rowid);
+                    session.elaboration = rr.text(6);
+                    session.args_json = rr.text(7);
+                    session.diagnostics_json = rr.text(8);
+                    session.diagnostics_md = rr.text(9);
+                    Ok(())
+                },
+            )
+            .with_context(|| what(SESSION))?;
+        }
+        if let Some(l) = &self.layouts.exec {
+            let rule = &self.rule;
+            fetch(conn, l, EXEC_COLS, &rows.exec, |rowid, r| {
+                session.execs.push(read_exec(r, rowid, rule));
+                Ok(())
+            })
+            .with_context(|| what(EXEC))?;
+        }
+        if let Some(l) = &self.layouts.state {
+            fetch(conn, l, STATE_COLS, &rows.state, |rowid, r| {
+                let mut rr = RowReader::new(r, 1, STATE_COLS);
+                session.states.push(StateRow {
+                    id: rr.id(0, rowid),
+                    entry_id: rr.text(2),
+                    from_state: rr.text(3),
+                    to_state: rr.text(4),
+                    transition_result: rr.text(5),
+                    transition_reason: rr.text(6),
+                    transitioned_at: rr.timestamp(7),
+                    elaboration: rr.text(8),
+                    flags: rr.flags,
+                });
+                Ok(())
+            })
+            .with_context(|| what(STATE))?;
+            // time order, rows without a readable time last, then recording order
+            session.states.sort_by_key(|s| {
+                s.transitioned_at
+                    .as_ref()
+                    .and_then(|t| t.epoch_ms)
+                    .unwrap_or(i64::MAX)
+            });
+        }
+        if let Some(l) = &self.layouts.entry {
+            fetch(conn, l, ENTRY_COLS, &rows.entry, |rowid, r| {
+                let mut rr = RowReader::new(r, 1, ENTRY_COLS);
+                session.entries.push(EntryRow {
+                    id: rr.id(0, rowid),
+                    ingest_src: rr.text(2),
+                    ingest_table_name: rr.text(3),
+                    elaboration: rr.text(4),
+                    flags: rr.flags,
+                });
+                Ok(())
+            })
+            .with_context(|| what(ENTRY))?;
+        }
+        if let Some(l) = &self.layouts.issue {
+            fetch(conn, l, ISSUE_COLS, &rows.issue, |rowid, r| {
+                let mut rr = RowReader::new(r, 1, ISSUE_COLS);
+                session.issues.push(IssueRow {
+                    id: rr.id(0, rowid),
+                    entry_id: rr.text(2),
+                    issue_type: rr.text(3),
+                    message: rr.text(4),
+                    row: rr.text(5),
+                    column: rr.text(6),
+                    invalid_value: rr.text(7),
+                    remediation: rr.text(8),
+                    elaboration: rr.text(9),
+                    flags: rr.flags,
+                });
+                Ok(())
+            })
+            .with_context(|| what(ISSUE))?;
+        }
+        if let Some(l) = &self.layouts.issue_rel {
+            fetch(conn, l, ISSUE_REL_COLS, &rows.issue_rel, |rowid, r| {
+                let mut rr = RowReader::new(r, 1, ISSUE_REL_COLS);
+                session.issue_relations.push(IssueRelationRow {
+                    id: rr.id(0, rowid),
+                    issue_id_prime: rr.text(1),
+                    issue_id_rel: rr.text(2),
+                    relationship_nature: rr.text(3),
+                    elaboration: rr.text(4),
+                    flags: rr.flags,
+                });
+                Ok(())
+            })
+            .with_context(|| what(ISSUE_REL))?;
+        }
+        if let Some(l) = &self.layouts.log {
+            fetch(conn, l, LOG_COLS, &rows.log, |rowid, r| {
+                session.logs.push(read_log(r, rowid));
+                Ok(())
+            })
+            .with_context(|| what(LOG))?;
+        }
+        Ok(session)
+    }
+
+    /// Logs that hang under no execution, for the page that lists them.
+    pub fn load_unattached_logs(&self, conn: &Connection) -> Result<Vec<LogRow>> {
+        let mut out = Vec::new();
+        if let Some(l) = &self.layouts.log {
+            fetch(conn, l, LOG_COLS, &self.unattached_logs, |rowid, r| {
+                out.push(read_log(r, rowid));
+                Ok(())
+            })?;
+        }
+        Ok(out)
+    }
+
+    /// For parent ids not found in a session: the other session holding them, if any.
+    pub fn foreign_parents(&self, conn: &Connection, ids: &[&str]) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        if self
+            .layouts
+            .exec
+            .as_ref()
+            .is_none_or(|l| !l.has(EXEC_COLS, "session_id"))
+        {
+            return out;
+        }
+        let Ok(mut stmt) = conn.prepare_cached(
+            "SELECT session_id FROM orchestration_session_exec WHERE orchestration_session_exec_id = ?1",
+        ) else {
+            return out;
+        };
+        for id in ids {
+            if let Ok(Some(s)) = stmt.query_row([id], |r| Ok(key(r.get_ref(0)?))) {
+                out.insert((*id).to_string(), s);
+            }
+        }
+        out
+    }
+}
+
+fn read_exec(r: &Row<'_>, rowid: i64, rule: &StatusRule) -> ExecRow {
+    let mut rr = RowReader::new(r, 1, EXEC_COLS);
+    let id = rr.id(0, rowid);
+    let nature = rr.text(1);
+    let session_id = rr.text(2);
+    let entry_id = rr.text(3);
+    let parent_id = rr.text(4);
+    let namespace = rr.text(5);
+    let identity = rr.text(6);
+    let code = rr.text(7);
+    let status_raw = rr.status(8);
+    let status = rule.classify(&status_raw);
+    ExecRow {
+        id,
+        rowid,
+        nature,
+        session_id,
+        entry_id,
+        parent_id,
+        namespace,
+        identity,
+        code,
+        status_raw,
+        status,
+        input: rr.text(9),
+        error: rr.text(10),
+        output: rr.text(11),
+        output_nature: rr.text(12),
+        narrative_md: rr.text(13),
+        elaboration: rr.text(14),
+        flags: rr.flags,
+    }
+}
+
+fn read_log(r: &Row<'_>, rowid: i64) -> LogRow {
+    let mut rr = RowReader::new(r, 1, LOG_COLS);
+    LogRow {
+        id: rr.id(0, rowid),
+        rowid,
+        category: rr.text(1),
+        parent_id: rr.text(2),
+        content: rr.text(3),
+        sibling_order: rr.int(4),
+        elaboration: rr.text(5),
+        flags: rr.flags,
+    }
+}
+
+fn read_lookups(conn: &Connection) -> Lookups {
+    let mut l = Lookups::default();
+    let pairs = |sql: &str, into: &mut HashMap<String, String>| {
+        if let Ok(mut stmt) = conn.prepare(sql)
+            && let Ok(rows) = stmt.query_map([], |r| Ok((key(r.get_ref(0)?), key(r.get_ref(1)?))))
+        {
+            for (k, v) in rows.flatten() {
+                if let (Some(k), Some(v)) = (k, v) {
+                    into.entry(k).or_insert(v);
+                }
+            }
+        }
+    };
+    pairs(
+        "SELECT orchestration_nature_id, nature FROM orchestration_nature",
+        &mut l.nature,
+    );
+    pairs("SELECT device_id, name FROM device", &mut l.device);
+    l
+}
+
+fn read_session_rows(conn: &Connection, l: &TableLayout, ix: &mut Indexer<'_>) -> Result<()> {
+    let sql = format!(
+        "SELECT rowid, {} FROM {SESSION} ORDER BY rowid",
+        l.select_list(SESSION_COLS)
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let rowid: i64 = r.get(0)?;
+        let mut rr = RowReader::new(r, 1, SESSION_COLS);
+        let id = rr.id(0, rowid);
+        let device_id = rr.text(1);
+        let nature_id = rr.text(2);
+        let version = rr.text(3);
+        let started_at = rr.timestamp(4);
+        let finished_at = rr.timestamp(5);
+        // JSON columns are checked when the session is loaded.
+        let nature = nature_id
+            .as_ref()
+            .map(|n| ix.names.nature.get(n).cloned().unwrap_or_else(|| n.clone()))
+            .unwrap_or_else(|| "(none)".into());
+        let device = device_id
+            .as_ref()
+            .map(|d| ix.names.device.get(d).cloned().unwrap_or_else(|| d.clone()))
+            .unwrap_or_else(|| "(none)".into());
+        if ix.by_id.contains_key(&id) {
+            rr.flags.push(
+                "another orchestration_session row has the same id; their rows are shown together"
+                    .into(),
+            );
+            let i = ix.by_id[&id];
+            ix.summaries[i].flags.extend(rr.flags);
+            continue;
+        }
+        ix.by_id.insert(id.clone(), ix.summaries.len());
+        ix.summaries.push(SessionSummary {
+            id,
+            rowid,
+            nature_id,
+            nature,
+            device_id,
+            device,
+            version,
+            started_at,
+            finished_at,
+            duration_ms: None,
+            final_state: FinalState::Running,
+            final_state_raw: None,
+            exec_total: 0,
+            exec_ok: 0,
+            exec_failed: 0,
+            exec_unknown: 0,
+            issues: 0,
+            last_activity_ms: None,
+            flags: rr.flags,
+        });
+        ix.rows.push(Rows::default());
+    }
+    Ok(())
+}
+
+/// Durations, last activity, and the final state of sessions without a terminal
+/// transition: `finished` when a finish time is recorded; else `running` when the
+/// session's last activity is within `abandon_after_ms` of the newest activity in the
+/// whole RSSD, `abandoned` otherwise. (The RSSD's own clock, not the build machine's,
+/// so a build is reproducible.)
+fn finish_summaries(summaries: &mut [SessionSummary], abandon_after_ms: i64) {
+    for s in summaries.iter_mut() {
+        let start = s.started_at.as_ref().and_then(|t| t.epoch_ms);
+        let end = s.finished_at.as_ref().and_then(|t| t.epoch_ms);
+        if let (Some(a), Some(b)) = (start, end) {
+            s.duration_ms = Some(b - a);
+        }
+        for t in [start, end].into_iter().flatten() {
+            s.last_activity_ms = Some(s.last_activity_ms.map_or(t, |m| m.max(t)));
+        }
+    }
+    let newest = summaries.iter().filter_map(|s| s.last_activity_ms).max();
+    for s in summaries.iter_mut() {
+        if s.final_state_raw.is_some() || s.rowid == i64::MAX {
+            continue;
+        }
+        s.final_state = if s.finished_at.is_some() {
+            FinalState::Finished
+        } else {
+            match (s.last_activity_ms, newest) {
+                (Some(last), Some(newest)) if newest - last > abandon_after_ms => {
+                    FinalState::Abandoned
+                }
+                (None, Some(_)) => FinalState::Abandoned,
+                _ => FinalState::Running,
+            }
+        };
+    }
+}
+
+/// Runs `f` on `(rowid, rowid, cols...)` of every row of a table, selecting only `cols`.
+fn scan(
+    conn: &Connection,
+    l: &TableLayout,
+    spec: &[ColSpec],
+    cols: &[&str],
+    mut f: impl FnMut(i64, &Row<'_>) -> rusqlite::Result<()>,
+) -> Result<()> {
+    let list: Vec<String> = cols
+        .iter()
+        .map(|c| {
+            if l.has(spec, c) {
+                format!("\"{c}\"")
+            } else {
+                "NULL".into()
+            }
+        })
+        .collect();
+    let rowid = if l.has_rowid { "rowid" } else { "0" };
+    let mut select = vec![rowid.to_string()];
+    select.extend(list);
+    let sql = format!(
+        "SELECT {} FROM \"{}\" ORDER BY {rowid}",
+        select.join(", "),
+        l.table
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0i64;
+    while let Some(r) = rows.next()? {
+        let id = if l.has_rowid { r.get(0)? } else { n };
+        n += 1;
+        f(id, r)?;
+    }
+    Ok(())
+}
+
+/// Reads the rows with the given rowids (sorted), in runs of consecutive rowids.
+fn fetch(
+    conn: &Connection,
+    l: &TableLayout,
+    spec: &'static [ColSpec],
+    rowids: &[i64],
+    mut f: impl FnMut(i64, &Row<'_>) -> Result<()>,
+) -> Result<()> {
+    if rowids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT rowid, {} FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid",
+        l.select_list(spec),
+        l.table
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut i = 0;
+    while i < rowids.len() {
+        let start = rowids[i];
+        let mut j = i;
+        while j + 1 < rowids.len() && rowids[j + 1] == rowids[j] + 1 {
+            j += 1;
+        }
+        let end = rowids[j];
+        let mut rows = stmt.query([start, end])?;
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            f(rowid, r)?;
+        }
+        i = j + 1;
+    }
+    Ok(())
+}
+
+/// Attaches each log to the session of the execution its chain of parents leads to.
+fn attach_logs(conn: &Connection, layouts: &Layouts, ix: &mut Indexer<'_>) -> Result<Vec<i64>> {
+    let log = layouts.log.as_ref().expect("checked");
+    if !log.has(LOG_COLS, "parent_exec_id") || !log.has_rowid {
+        // No parent column: nothing can be attached.
+        let mut all = Vec::new();
+        scan(conn, log, LOG_COLS, &[], |rowid, _| {
+            all.push(rowid);
+            Ok(())
+        })?;
+        return Ok(all);
+    }
+    // Logs directly under an execution (one indexed join in SQLite).
+    let mut session_of: HashMap<i64, usize> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT l.rowid, e.session_id FROM orchestration_session_log l \
+             JOIN orchestration_session_exec e ON e.orchestration_session_exec_id = l.parent_exec_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let s = ix.session(key(r.get_ref(1)?), LOG);
+            session_of.insert(r.get(0)?, s);
+        }
+    }
+    // Logs under logs: parent rowid links, resolved iteratively (cycles end unattached).
+    let mut parent_of: HashMap<i64, i64> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT l.rowid, p.rowid FROM orchestration_session_log l \
+             JOIN orchestration_session_log p ON p.orchestration_session_log_id = l.parent_exec_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (c, p): (i64, i64) = (r.get(0)?, r.get(1)?);
+            if !session_of.contains_key(&c) {
+                parent_of.insert(c, p);
+            }
+        }
+    }
+    let mut unattached = Vec::new();
+    let mut all = Vec::new();
+    scan(conn, log, LOG_COLS, &[], |rowid, _| {
+        all.push(rowid);
+        Ok(())
+    })?;
+    for rowid in all {
+        if let Some(&s) = session_of.get(&rowid) {
+            ix.rows[s].log.push(rowid);
+            continue;
+        }
+        let mut cur = rowid;
+        let mut steps = 0usize;
+        let found = loop {
+            if let Some(&s) = session_of.get(&cur) {
+                break Some(s);
+            }
+            match parent_of.get(&cur) {
+                Some(&p) if steps <= parent_of.len() => {
+                    cur = p;
+                    steps += 1;
+                }
+                _ => break None,
+            }
+        };
+        match found {
+            Some(s) => {
+                session_of.insert(rowid, s);
+                ix.rows[s].log.push(rowid);
+            }
+            None => unattached.push(rowid),
+        }
+    }
+    for r in &mut ix.rows {
+        r.log.sort_unstable();
+    }
+    Ok(unattached)
+}
