@@ -12,6 +12,7 @@
 
 -- surveilr does not enforce foreign keys: orchestration_session_log.parent_exec_id holds
 -- execution ids as well as log ids.
+PRAGMA foreign_keys = OFF;
 
 CREATE TABLE "device" (
     "device_id" VARCHAR PRIMARY KEY NOT NULL,

@@ -1,0 +1,290 @@
+//! Execution narratives end to end: fixtures of our own built into SQLite files, the
+//! binary run on them, and the pages checked (and the Markdown snapshotted).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn make_db(dir: &Path, name: &str, sql: &[&str]) -> PathBuf {
+    let path = dir.join(name);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for s in sql {
+        conn.execute_batch(s).unwrap();
+    }
+    path
+}
+
+fn build(db: &Path, out: &Path) -> Output {
+    Command::cargo_bin("osx-report")
+        .unwrap()
+        .arg("build")
+        .arg(db)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// Markdown with table padding removed, so rows can be matched.
+fn squash(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    let mut space = false;
+    for c in md.chars() {
+        if c == ' ' {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+fn read(p: impl AsRef<Path>) -> String {
+    std::fs::read_to_string(p.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", p.as_ref().display()))
+}
+
+fn broken_site() -> (tempfile::TempDir, PathBuf, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = make_db(
+        dir.path(),
+        "broken.db",
+        &[
+            &fixture("sessions-ddl.sql"),
+            &fixture("sessions-broken-trees.sql"),
+        ],
+    );
+    let out = dir.path().join("site");
+    let o = build(&db, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (dir, out, o)
+}
+
+#[test]
+fn every_execution_of_a_broken_tree_appears_exactly_once() {
+    let (_dir, out, o) = broken_site();
+    let page = read(out.join("sessions/S-BROKEN.html"));
+    for id in [
+        "ROOT",
+        "CHILD",
+        "CYC-A",
+        "CYC-B",
+        "SELF",
+        "ORPHAN",
+        "FOREIGN-CHILD",
+    ] {
+        let n = page.matches(&format!("id=\"exec-{id}\"")).count();
+        assert_eq!(n, 1, "{id} appears {n} times");
+    }
+    assert!(!page.contains("id=\"exec-OTHER-ROOT\""));
+    // each broken link is explained on the page ...
+    assert!(page.contains("a cycle"), "cycle not marked");
+    assert!(page.contains("its parent_exec_id is its own id"));
+    assert!(
+        page.contains("&#x27;NOT-THERE&#x27; does not exist")
+            || page.contains("'NOT-THERE' does not exist")
+    );
+    assert!(page.contains("belongs to another session"));
+    // ... and on stderr
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("session 'S-BROKEN'") && err.contains("cycle"),
+        "{err}"
+    );
+    // the markdown twin too
+    let md = squash(&read(out.join("sessions/S-BROKEN.md")));
+    for id in [
+        "ROOT",
+        "CHILD",
+        "CYC-A",
+        "CYC-B",
+        "SELF",
+        "ORPHAN",
+        "FOREIGN-CHILD",
+    ] {
+        assert_eq!(
+            md.matches(&format!("| Id | {id} |")).count(),
+            1,
+            "{id} in Markdown"
+        );
+    }
+    // <details> blocks are balanced
+    assert_eq!(
+        md.matches("<details").count(),
+        md.matches("</details>").count()
+    );
+    assert_eq!(
+        page.matches("<details").count(),
+        page.matches("</details>").count()
+    );
+}
+
+#[test]
+fn rows_of_unknown_sessions_are_shown_not_lost() {
+    let (_dir, out, o) = broken_site();
+    let index = read(out.join("sessions/index.html"));
+    assert!(index.contains("S-MISSING"), "stand-in session listed");
+    let page = read(out.join("sessions/S-MISSING.html"));
+    assert!(page.contains("id=\"exec-LOST-1\""));
+    assert!(page.contains("no row in orchestration_session has this id"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("S-MISSING"));
+    assert!(
+        index.contains("1 log rows lead to no execution"),
+        "unattached log counted"
+    );
+}
+
+#[test]
+fn status_is_normalised_and_raw_value_shown() {
+    let (_dir, out, _) = broken_site();
+    let page = read(out.join("sessions/S-BROKEN.html"));
+    let section = |id: &str| {
+        let start = page.find(&format!("id=\"exec-{id}\"")).unwrap();
+        page[start..(start + 2500).min(page.len())].to_string()
+    };
+    assert!(
+        section("ORPHAN")
+            .contains("success <span class=\"muted\">(exec_status = &#x27;SUCCESS&#x27;)")
+    );
+    assert!(
+        section("FOREIGN-CHILD")
+            .contains("unknown <span class=\"muted\">(exec_status = &#x27;weird&#x27;)")
+    );
+    assert!(section("CYC-B").contains("failure <span class=\"muted\">(exec_status = 1)"));
+    // failed branches are open, passing ones collapsed
+    assert!(page.contains("id=\"exec-CYC-B\" open") || page.contains("id=\"exec-CYC-A\" open"));
+    assert!(!page.contains("id=\"exec-ROOT\" open"));
+}
+
+#[test]
+fn logs_nest_under_their_execution() {
+    let (_dir, out, _) = broken_site();
+    let md = read(out.join("sessions/S-BROKEN.md"));
+    let md = squash(&md);
+    let child = md.find("| Id | CHILD |").unwrap();
+    let logs = &md[child..];
+    let a = logs.find("- info: child says hi").unwrap();
+    let b = logs.find(" - debug: nested under L1").unwrap();
+    assert!(a < b);
+}
+
+#[test]
+fn broken_tree_markdown_snapshot() {
+    let (_dir, out, _) = broken_site();
+    insta::assert_snapshot!("broken_session_md", read(out.join("sessions/S-BROKEN.md")));
+    insta::assert_snapshot!("broken_index_md", read(out.join("sessions/index.md")));
+}
+
+#[test]
+fn an_rssd_without_orchestration_tables_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = make_db(
+        dir.path(),
+        "old.db",
+        &["CREATE TABLE uniform_resource (id TEXT PRIMARY KEY, uri TEXT);"],
+    );
+    let out = dir.path().join("site");
+    let o = build(&db, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(read(out.join("sessions/index.html")).contains("No sessions recorded"));
+    assert!(read(out.join("sessions/index.md")).contains("No sessions recorded"));
+    assert!(out.join("schema/uniform_resource.md").exists());
+}
+
+#[test]
+fn older_rssds_with_fewer_columns_still_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = make_db(
+        dir.path(),
+        "older.db",
+        &["CREATE TABLE orchestration_session (orchestration_session_id TEXT PRIMARY KEY, orch_started_at TEXT);
+           CREATE TABLE orchestration_session_exec (orchestration_session_exec_id TEXT PRIMARY KEY, session_id TEXT, exec_code TEXT, exec_status INTEGER);
+           INSERT INTO orchestration_session VALUES ('S1', '2025-05-05T05:05:05Z');
+           INSERT INTO orchestration_session_exec VALUES ('E1', 'S1', 'SELECT 1', 0), ('E2', 'S1', 'SELECT x', 1);"],
+    );
+    let out = dir.path().join("site");
+    let o = build(&db, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = read(out.join("sessions/S1.html"));
+    assert!(page.contains("id=\"exec-E1\"") && page.contains("id=\"exec-E2\""));
+    assert!(page.contains("2025-05-05 05:05:05"));
+}
+
+#[test]
+fn a_chain_100000_deep_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = make_db(
+        dir.path(),
+        "deep.db",
+        &[
+            &fixture("sessions-ddl.sql"),
+            "INSERT INTO orchestration_session (orchestration_session_id, device_id, orchestration_nature_id, version, orch_started_at) VALUES ('DEEP', 'D', 'N', '1', '2026-01-01 00:00:00');
+             WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 100000)
+             INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, parent_exec_id, exec_code, exec_status)
+             SELECT 'E' || i, 'shell', 'DEEP', CASE WHEN i = 1 THEN NULL ELSE 'E' || (i - 1) END, 'step ' || i, CASE WHEN i = 100000 THEN 1 ELSE 0 END FROM c;",
+        ],
+    );
+    let out = dir.path().join("site");
+    let o = build(&db, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = read(out.join("sessions/DEEP.html"));
+    assert_eq!(page.matches("<details class=\"exec").count(), 100_000);
+    assert!(
+        page.contains("depth 99999"),
+        "true depth shown beyond the nesting cap"
+    );
+    assert_eq!(
+        page.matches("<details").count(),
+        page.matches("</details>").count()
+    );
+}
+
+#[test]
+fn example_pages_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = make_db(
+        dir.path(),
+        "example.sqlite.db",
+        &[&read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("site-example/example.sql"),
+        )],
+    );
+    let out = dir.path().join("site");
+    let o = build(&db, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for page in [
+        "index.md",
+        "sessions/index.md",
+        "sessions/ORCHSESSID-VV-1.md",
+        "sessions/ORCHSESSID-CSV-FAIL.md",
+        "sessions/ORCHSESSID-RUNNING.md",
+        "sessions/ORCHSESSID-CSV-FAIL.html",
+        "sessions/index.html",
+    ] {
+        let name = format!("example_{}", page.replace(['/', '.'], "_"));
+        insta::assert_snapshot!(name, read(out.join(page)));
+    }
+    // a cut output links a file that holds all of it
+    let shell = read(out.join("sessions/ORCHSESSID-SHELL-1.md"));
+    assert!(shell.contains("500 lines / 35461 bytes hidden of 600 lines"));
+    let full = read(out.join("sessions/ORCHSESSID-SHELL-1/EXEC-SH-2-1-1.output.txt"));
+    assert_eq!(full.lines().count(), 600);
+    // ANSI: coloured in HTML, stripped in Markdown
+    let html = read(out.join("sessions/ORCHSESSID-SHELL-1.html"));
+    assert!(html.contains("<span class=\"ansi-fg2\">ok</span>"));
+    assert!(!shell.contains('\u{1b}'));
+    // narratives are sanitised
+    assert!(!html.contains("<script>alert"));
+    assert!(html.contains("&lt;script&gt;alert"));
+}
