@@ -288,3 +288,58 @@ fn example_pages_snapshot() {
     assert!(!html.contains("<script>alert"));
     assert!(html.contains("&lt;script&gt;alert"));
 }
+
+#[test]
+fn session_ids_become_safe_unique_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(2000);
+    let ids = [
+        "../escape",
+        "a/b",
+        "a\\b",
+        "é-ü",
+        "a b",
+        "a-b",
+        "A-B",
+        ".",
+        "..",
+        long.as_str(),
+    ];
+    let mut sql = fixture("sessions-ddl.sql");
+    for (i, id) in ids.iter().enumerate() {
+        let q = id.replace('\'', "''");
+        sql.push_str(&format!(
+            "INSERT INTO orchestration_session (orchestration_session_id, device_id, orchestration_nature_id, version, orch_started_at) VALUES ('{q}', 'D', 'N', '1', '2026-01-0{} 00:00:00');
+             INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, exec_code, exec_status) VALUES ('E{i}', 'shell', '{q}', 'echo {i}', 0);\n",
+            i % 9 + 1
+        ));
+    }
+    let db = make_db(dir.path(), "ids.db", &[&sql]);
+    let out = dir.path().join("site");
+    let o = build(&db, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // nothing was written outside the site
+    let mut outside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    outside.sort();
+    assert_eq!(outside, ["ids.db", "site"]);
+    // one page per session, each naming its own execution, names short
+    let pages: Vec<PathBuf> = std::fs::read_dir(out.join("sessions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html") && !p.ends_with("index.html"))
+        .collect();
+    assert_eq!(pages.len(), ids.len());
+    for p in &pages {
+        assert!(p.file_name().unwrap().len() <= 70, "{}", p.display());
+    }
+    for i in 0..ids.len() {
+        let n = pages
+            .iter()
+            .filter(|p| read(p).contains(&format!("id=\"exec-E{i}\"")))
+            .count();
+        assert_eq!(n, 1, "execution E{i} on exactly one page");
+    }
+}
