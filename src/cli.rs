@@ -16,8 +16,38 @@ pub struct Cli {
 pub enum Command {
     /// Build the site (HTML, Markdown, SVG, JSON) from a database, read-only.
     Build(BuildArgs),
+    /// Write only the CI files (job summary, JUnit XML, JSON report), or print the summary.
+    Ci(CiArgs),
     /// Write the default templates into a folder, to edit and pass as --templates.
     Templates(TemplatesArgs),
+}
+
+/// Which sessions the CI files report, and when the run fails.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CiOptions {
+    /// Report only this session (repeatable).
+    #[arg(long = "session", value_name = "ID")]
+    pub sessions: Vec<String>,
+    /// Report only the newest session.
+    #[arg(long)]
+    pub latest: bool,
+    /// Report only sessions started at or after this time (ISO 8601, e.g. 2026-11-30T08:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Report only sessions of this nature (repeatable).
+    #[arg(long = "nature", value_name = "NATURE")]
+    pub natures: Vec<String>,
+    /// Exit with code 1 when this holds for the reported sessions (repeatable):
+    /// failed-executions, failed-sessions, unfinished-sessions, unknown-executions,
+    /// issues, or issues:TYPE[,TYPE...].
+    #[arg(long = "fail-on", value_name = "CONDITION")]
+    pub fail_on: Vec<String>,
+    /// URL where the full site is published, linked from the summary.
+    #[arg(long, value_name = "URL")]
+    pub site_url: Option<String>,
+    /// Largest summary in bytes (GitHub drops a step summary over 1 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = 1_000_000)]
+    pub summary_budget: usize,
 }
 
 #[derive(Debug, Args)]
@@ -43,6 +73,33 @@ pub struct BuildArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub ci: CiOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// The SQLite database to read (never written).
+    #[arg(default_value = "resource-surveillance.sqlite.db")]
+    pub db: PathBuf,
+    /// Configuration file (default: ./osx-report.toml when it exists).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write the job summary (Markdown) here; `-` for stdout. Default: stdout when no
+    /// other output is asked for.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Write JUnit XML here.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub ci: CiOptions,
 }
 
 #[derive(Debug, Args)]

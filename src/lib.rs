@@ -8,6 +8,7 @@
 //! render  pages + templates         -> files in a staging folder, swapped in at the end
 //! ```
 
+pub mod app;
 pub mod build;
 pub mod cli;
 pub mod config;
@@ -34,11 +35,15 @@ use model::schema::Schema;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => {
-            let summary = build_site(&args)?;
+            let (summary, failing) = build_site(&args)?;
             if !args.quiet {
                 eprintln!("{summary}");
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(exit_for(&failing))
+        }
+        Command::Ci(args) => {
+            let failing = app::run_ci(&args)?;
+            Ok(exit_for(&failing))
         }
         Command::Templates(args) => {
             let written = render::templates::write_defaults(&args.out, args.force)?;
@@ -54,6 +59,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Exit code 1 when a `--fail-on` condition holds, saying which on stderr.
+fn exit_for(failing: &[String]) -> ExitCode {
+    if failing.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("osx-report: failing: {}", failing.join(", "));
+        ExitCode::from(1)
     }
 }
 
@@ -246,8 +261,9 @@ impl Warnings {
     }
 }
 
-/// The `build` command: read, build, render, swap in. Returns a one-line summary.
-pub fn build_site(args: &BuildArgs) -> Result<String> {
+/// The `build` command: read, build, render, swap in. Returns a one-line summary and
+/// the `--fail-on` conditions that hold.
+pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
     use build::sessions::{self as sp, Neighbours, SessionOptions};
 
     let started = Instant::now();
@@ -283,7 +299,7 @@ pub fn build_site(args: &BuildArgs) -> Result<String> {
         .unwrap_or_else(|| format!("osx-report: {file_name}"));
     env.add_global(
         "site",
-        minijinja::context! { title => title, version => env!("CARGO_PKG_VERSION") },
+        minijinja::context! { title => title.clone(), version => env!("CARGO_PKG_VERSION") },
     );
     let mut stage = output::Staging::new(&settings.out)?;
     let dump = args.dump_context;
@@ -310,6 +326,36 @@ pub fn build_site(args: &BuildArgs) -> Result<String> {
     let order = sp::newest_first(summaries);
     let stems = sp::stems(summaries);
     let totals = sp::totals(summaries);
+    let selection = app::ci::selection(&args.ci)?;
+    let fail_on = app::ci::fail_on(&args.ci.fail_on)?;
+    let selected: std::collections::HashSet<usize> =
+        selection.apply(summaries, &order)?.into_iter().collect();
+    let selected_summaries: Vec<&model::session::SessionSummary> = order
+        .iter()
+        .filter(|i| selected.contains(i))
+        .map(|&i| &summaries[i])
+        .collect();
+    let db_size = std::fs::metadata(&args.db).map(|m| m.len()).unwrap_or(0);
+    let header = app::report_header(
+        &file_name,
+        db_size,
+        &schema.database_version,
+        &args.ci,
+        &selection,
+        &selected_summaries,
+    );
+    let report_header = header.header();
+    let junit_out = stage.create("ci/junit.xml")?;
+    let report_out = stage.create("ci/report.json")?;
+    let mut sink = app::ci::CiSink::new(
+        &env,
+        &title,
+        &selected_summaries,
+        Some(Box::new(junit_out)),
+        Some((Box::new(report_out), &report_header)),
+        opts.limits,
+        &opts.dir,
+    )?;
     let has_table = index.has_session_table();
     write_pages(
         &env,
@@ -330,16 +376,10 @@ pub fn build_site(args: &BuildArgs) -> Result<String> {
         let session = index
             .load(&conn, i)
             .with_context(|| format!("reading session '{}' of {}", s.id, args.db.display()))?;
-        let local: std::collections::HashSet<&str> =
-            session.execs.iter().map(|e| e.id.as_str()).collect();
-        let missing: Vec<&str> = session
-            .execs
-            .iter()
-            .filter_map(|e| e.parent_id.as_deref())
-            .filter(|p| !p.is_empty() && !local.contains(p))
-            .collect();
-        let foreign = index.foreign_parents(&conn, &missing);
-        let tree = model::tree::build(&session.execs, &foreign);
+        let tree = model::tree::build(
+            &session.execs,
+            &app::foreign_parents(&index, &conn, &session),
+        );
         let neighbour = |j: Option<usize>| {
             j.and_then(|j| order.get(j))
                 .map(|&x| (summaries[x].id.as_str(), stems[&summaries[x].id].as_str()))
@@ -348,18 +388,39 @@ pub fn build_site(args: &BuildArgs) -> Result<String> {
             prev: neighbour(k.checked_sub(1)),
             next: neighbour(Some(k + 1)),
         };
+        let anchors = sp::exec_anchors(&session);
+        if selected.contains(&i) {
+            sink.add(&session, &tree, &stems[&s.id], &anchors)?;
+        }
         let (pages, session_warnings) =
-            sp::session_pages(&session, &tree, &stems[&s.id], &nb, &opts);
+            sp::session_pages(&session, &tree, &stems[&s.id], &anchors, &nb, &opts);
         for w in &session_warnings {
             warnings.warn(w);
         }
         write_pages(&env, &pages, &mut stage, dump)?;
     }
 
+    // CI files.
+    let (summary_md, failing) = sink.finish(
+        &fail_on,
+        &build::ci::summary::SummaryOptions {
+            title: &title,
+            site_url: args.ci.site_url.as_deref(),
+            budget: args.ci.summary_budget,
+            failing: &[],
+            sessions_dir: &opts.dir,
+        },
+    )?;
+    stage.write("ci/summary.md", summary_md.as_bytes())?;
+    stage.write(
+        "ci/report-v1.schema.json",
+        include_str!("../schemas/report-v1.schema.json").as_bytes(),
+    )?;
+
     // Home page and assets.
     let db = build::home::DbFacts {
-        file: file_name,
-        size: build::home::human_bytes(std::fs::metadata(&args.db).map(|m| m.len()).unwrap_or(0)),
+        file: file_name.clone(),
+        size: build::home::human_bytes(db_size),
         sqlite_version: schema.database_version.clone(),
     };
     let schema_facts = build::home::SchemaFacts {
@@ -386,12 +447,15 @@ pub fn build_site(args: &BuildArgs) -> Result<String> {
     warnings.finish();
     let (files, bytes) = (stage.files, stage.bytes);
     stage.commit()?;
-    Ok(format!(
-        "osx-report: wrote {files} files ({bytes} bytes) to {} in {} ms: {} tables, {} sessions, {} executions",
-        settings.out.display(),
-        started.elapsed().as_millis(),
-        schema.tables.len(),
-        summaries.len(),
-        totals.exec_total,
+    Ok((
+        format!(
+            "osx-report: wrote {files} files ({bytes} bytes) to {} in {} ms: {} tables, {} sessions, {} executions",
+            settings.out.display(),
+            started.elapsed().as_millis(),
+            schema.tables.len(),
+            summaries.len(),
+            totals.exec_total,
+        ),
+        failing,
     ))
 }

@@ -90,6 +90,22 @@ impl Staging {
         Ok(())
     }
 
+    /// Opens a file of the site for writing in pieces (large reports).
+    pub fn create(&mut self, rel: &str) -> Result<std::io::BufWriter<fs::File>> {
+        let path = self.stage.join(safe_rel(rel)?);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        let f = fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+        self.files += 1;
+        Ok(std::io::BufWriter::with_capacity(256 * 1024, f))
+    }
+
+    /// Counts bytes written through [`Staging::create`].
+    pub fn add_bytes(&mut self, n: u64) {
+        self.bytes += n;
+    }
+
     /// Replaces `out` with the staged site.
     pub fn commit(mut self) -> Result<()> {
         fs::write(

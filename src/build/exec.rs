@@ -82,7 +82,7 @@ pub struct ExecContext<'p> {
 }
 
 /// The first line of the code, or the identity, shortened: what a collapsed row shows.
-fn title(e: &ExecRow) -> String {
+pub fn title(e: &ExecRow) -> String {
     let base = e
         .identity
         .as_deref()
@@ -101,19 +101,19 @@ fn title(e: &ExecRow) -> String {
     }
 }
 
-/// Duration from the elaboration when it records one (`duration_ms`, `elapsed_ms`,
-/// `duration` in seconds, or start/finish times).
-fn duration(e: &ExecRow) -> Option<String> {
+/// Duration in milliseconds from the elaboration when it records one (`duration_ms`,
+/// `elapsed_ms`, `duration` in seconds, or start/finish times).
+pub fn duration_ms(e: &ExecRow) -> Option<i64> {
     let v: serde_json::Value = serde_json::from_str(e.elaboration.as_deref()?).ok()?;
     let o = v.as_object()?;
     for k in ["duration_ms", "elapsed_ms", "durationMs", "elapsedMs"] {
         if let Some(ms) = o.get(k).and_then(serde_json::Value::as_f64) {
-            return Some(format_duration(ms as i64));
+            return Some(ms as i64);
         }
     }
     for k in ["duration", "elapsed", "duration_s", "elapsed_s"] {
         if let Some(s) = o.get(k).and_then(serde_json::Value::as_f64) {
-            return Some(format_duration((s * 1000.0) as i64));
+            return Some((s * 1000.0) as i64);
         }
     }
     let t = |k: &str| {
@@ -123,7 +123,7 @@ fn duration(e: &ExecRow) -> Option<String> {
     };
     let start = t("started_at").or_else(|| t("start"))?;
     let end = t("finished_at").or_else(|| t("end"))?;
-    Some(format_duration(end - start))
+    Some(end - start)
 }
 
 /// Views of every execution in tree order, and the files their cut blocks need.
@@ -222,7 +222,7 @@ pub fn views<'a>(
             nature: e.nature.as_deref(),
             namespace: e.namespace.as_deref(),
             identity: e.identity.as_deref(),
-            duration: duration(e),
+            duration: duration_ms(e).map(format_duration),
             lang: lang.name(),
             code: code_shown,
             code_html,

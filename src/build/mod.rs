@@ -2,6 +2,7 @@
 //! folder with either a template and its typed context, or ready bytes (SVG, JSON).
 //! No I/O happens here.
 
+pub mod ci;
 pub mod exec;
 pub mod home;
 pub mod links;

@@ -329,6 +329,11 @@ pub struct Neighbours<'a> {
     pub next: Option<(&'a str, &'a str)>,
 }
 
+/// The anchors of a session's executions, in the order of `session.execs`.
+pub fn exec_anchors(session: &Session) -> Vec<String> {
+    anchors(session.execs.iter().map(|e| e.id.clone()), "exec")
+}
+
 fn anchors(ids: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
     let ids: Vec<String> = ids.collect();
     let stems = slug::assign(ids.iter().map(String::as_str), &[]);
@@ -357,6 +362,7 @@ pub fn session_pages(
     session: &Session,
     tree: &Tree,
     stem: &str,
+    exec_anchors: &[String],
     nb: &Neighbours<'_>,
     opts: &SessionOptions,
 ) -> (Vec<Page>, Vec<String>) {
@@ -364,7 +370,6 @@ pub fn session_pages(
     let s = &session.summary;
     let html_path = format!("{dir}/{stem}.html");
     let md_path = format!("{dir}/{stem}.md");
-    let exec_anchors = anchors(session.execs.iter().map(|e| e.id.clone()), "exec");
     let entry_anchor_list = anchors(session.entries.iter().map(|e| e.id.clone()), "entry");
     let issue_anchor_list = anchors(session.issues.iter().map(|e| e.id.clone()), "issue");
     let entry_anchors: HashMap<&str, String> = session
@@ -387,7 +392,7 @@ pub fn session_pages(
         files_url: stem,
         entry_anchors: &entry_anchors,
     };
-    let (execs, extra) = exec::views(&session.execs, tree, &exec_anchors, &session.logs, &cx);
+    let (execs, extra) = exec::views(&session.execs, tree, exec_anchors, &session.logs, &cx);
 
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -503,7 +508,7 @@ pub fn session_pages(
             execs: session
                 .execs
                 .iter()
-                .zip(&exec_anchors)
+                .zip(exec_anchors)
                 .filter(|(e, _)| e.entry_id.as_deref() == Some(en.id.as_str()))
                 .map(|(e, a)| {
                     (

@@ -8,6 +8,7 @@
 //! | `hard_breaks` | keep the line breaks of a multi-line description (tbls's `nl2mdnl`) |
 //! | `fence` | the shortest code fence that the text cannot close |
 //! | `yamlstr` | a YAML scalar for front matter: plain when safe, else double-quoted |
+//! | `xmltext` | text without the characters XML 1.0 forbids (escaping is the template's) |
 
 use minijinja::Environment;
 
@@ -22,6 +23,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("hard_breaks", |s: &str| md::hard_breaks(s));
     env.add_filter("fence", |s: &str| md::fence_for(s));
     env.add_filter("yamlstr", |s: &str| yaml_scalar(s));
+    env.add_filter("xmltext", |s: &str| crate::build::ci::junit::xml_text(s));
 }
 
 /// A YAML scalar: the text itself when it cannot be misread, else a JSON string (which

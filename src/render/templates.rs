@@ -27,12 +27,16 @@ pub static EMBEDDED: &[(&str, &str)] = embed![
     "html/schema/table.html",
     "html/sessions/index.html",
     "html/sessions/session.html",
+    "md/ci/summary.md",
     "md/index.md",
     "md/schema/index.md",
     "md/schema/table.md",
     "md/sessions/index.md",
     "md/sessions/session.md",
     "static/style.css",
+    "xml/junit-head.xml",
+    "xml/junit-suite.xml",
+    "xml/junit-tail.xml",
 ];
 
 /// Static files copied into `assets/` of the site (overridable like templates).

@@ -1,0 +1,123 @@
+//! The CI files of a run, fed one session at a time: statistics for the summary and the
+//! exit code, JUnit XML and the JSON report streamed to their writers as sessions come.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use minijinja::Environment;
+
+use crate::build::ci::report::{Header, ReportWriter};
+use crate::build::ci::summary::{self, SummaryOptions};
+use crate::build::ci::{FailOn, Selection, Stats, junit};
+use crate::build::text::Limits;
+use crate::model::session::{Session, SessionSummary};
+use crate::model::tree::Tree;
+use crate::render::templates::describe_error;
+
+/// Where the CI outputs go.
+pub struct CiSink<'e> {
+    env: &'e Environment<'static>,
+    pub stats: Stats,
+    junit: Option<Box<dyn Write + 'e>>,
+    report: Option<ReportWriter<Box<dyn Write + 'e>>>,
+    suite_id: usize,
+}
+
+fn render(env: &Environment<'static>, name: &str, ctx: &impl serde::Serialize) -> Result<String> {
+    env.get_template(name)
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(ctx))))
+        .map_err(|e| anyhow::anyhow!("rendering template {name}: {}", describe_error(&e)))
+}
+
+impl<'e> CiSink<'e> {
+    /// `selected` are the summaries of the reported sessions (for the totals up front).
+    pub fn new(
+        env: &'e Environment<'static>,
+        title: &str,
+        selected: &[&SessionSummary],
+        junit_out: Option<Box<dyn Write + 'e>>,
+        report_out: Option<(Box<dyn Write + 'e>, &Header<'_>)>,
+        limits: Limits,
+        sessions_dir: &str,
+    ) -> Result<CiSink<'e>> {
+        let owned: Vec<SessionSummary> = selected.iter().map(|s| (*s).clone()).collect();
+        let junit = match junit_out {
+            Some(mut w) => {
+                let head = junit::head(title, &owned);
+                w.write_all(render(env, "xml/junit-head.xml", &head)?.as_bytes())
+                    .context("writing JUnit XML")?;
+                Some(w)
+            }
+            None => None,
+        };
+        let report = match report_out {
+            Some((w, header)) => Some(ReportWriter::new(w, header, limits, sessions_dir)?),
+            None => None,
+        };
+        Ok(CiSink {
+            env,
+            stats: Stats::default(),
+            junit,
+            report,
+            suite_id: 0,
+        })
+    }
+
+    /// Adds one reported session.
+    pub fn add(
+        &mut self,
+        session: &Session,
+        tree: &Tree,
+        stem: &str,
+        anchors: &[String],
+    ) -> Result<()> {
+        self.stats.add(session, tree, stem, anchors);
+        if let Some(w) = &mut self.junit {
+            let suite = junit::suite(self.suite_id, session, tree);
+            w.write_all(render(self.env, "xml/junit-suite.xml", &suite)?.as_bytes())
+                .context("writing JUnit XML")?;
+        }
+        self.suite_id += 1;
+        if let Some(r) = &mut self.report {
+            r.session(session, tree, stem, anchors)
+                .context("writing the JSON report")?;
+        }
+        Ok(())
+    }
+
+    /// Closes the streams and renders the summary. Returns the summary and the failing
+    /// conditions.
+    pub fn finish(
+        self,
+        fail_on: &[FailOn],
+        opts: &SummaryOptions<'_>,
+    ) -> Result<(String, Vec<String>)> {
+        let failing = self.stats.failing(fail_on);
+        if let Some(mut w) = self.junit {
+            w.write_all(render(self.env, "xml/junit-tail.xml", &())?.as_bytes())?;
+            w.flush().context("writing JUnit XML")?;
+        }
+        if let Some(r) = self.report {
+            r.finish(&failing, u8::from(!failing.is_empty()))
+                .context("writing the JSON report")?;
+        }
+        let opts = SummaryOptions {
+            failing: &failing,
+            ..*opts
+        };
+        let text = summary::build(&self.stats, &opts, |page| {
+            render(self.env, "md/ci/summary.md", page)
+        })?;
+        Ok((text, failing))
+    }
+}
+
+/// Parses `--fail-on` values.
+pub fn fail_on(values: &[String]) -> Result<Vec<FailOn>> {
+    values.iter().map(|v| FailOn::parse(v)).collect()
+}
+
+/// The selection of `--session`, `--latest`, `--since`, `--nature`.
+pub fn selection(o: &crate::cli::CiOptions) -> Result<Selection> {
+    Selection::new(&o.sessions, o.latest, o.since.as_deref(), &o.natures)
+}

@@ -1,0 +1,206 @@
+//! JUnit XML: a `testsuite` per session, a `testcase` per execution (classname from
+//! nature and namespace, name from identity or the first line of the code), `failure`
+//! with the error text, `skipped` for a status that is neither success nor failure,
+//! `system-out` with the output (bounded), times from durations. The shape follows the
+//! JUnit schema Jenkins and GitLab read; the markup is in `xml/junit-*.xml` templates,
+//! and text goes through the `xmltext` filter (no characters XML 1.0 forbids).
+
+use serde::Serialize;
+
+use crate::build::exec::{duration_ms, title};
+use crate::model::session::Session;
+use crate::model::status::Outcome;
+use crate::model::tree::Tree;
+
+/// Bytes of output kept in `system-out`.
+pub const MAX_SYSTEM_OUT: usize = 16 * 1024;
+
+#[derive(Serialize)]
+pub struct Case<'a> {
+    pub classname: String,
+    pub name: String,
+    pub time: String,
+    pub outcome: &'static str,
+    pub message: String,
+    pub kind: String,
+    pub error: &'a str,
+    pub system_out: String,
+}
+
+#[derive(Serialize)]
+pub struct Suite<'a> {
+    pub id: usize,
+    pub name: String,
+    pub package: &'a str,
+    pub hostname: &'a str,
+    pub timestamp: String,
+    pub time: String,
+    pub tests: usize,
+    pub failures: usize,
+    pub skipped: usize,
+    pub properties: Vec<(&'static str, String)>,
+    pub cases: Vec<Case<'a>>,
+}
+
+/// Opening element counts for all suites.
+#[derive(Serialize)]
+pub struct Head<'a> {
+    pub name: &'a str,
+    pub tests: u64,
+    pub failures: u64,
+    pub skipped: u64,
+    pub time: String,
+}
+
+fn seconds(ms: Option<i64>) -> String {
+    format!("{:.3}", ms.unwrap_or(0).max(0) as f64 / 1000.0)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (the schema's timestamp has no zone; it is UTC).
+fn timestamp(ms: Option<i64>) -> String {
+    ms.map(|ms| crate::model::time::format_utc(ms - ms.rem_euclid(1000)).replace(' ', "T"))
+        .unwrap_or_else(|| "1970-01-01T00:00:00".into())
+}
+
+fn bounded(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}\n… {} more bytes; the whole output is in the site and the JSON report",
+        &s[..end],
+        s.len() - end
+    )
+}
+
+/// The suite of one session.
+pub fn suite<'a>(id: usize, session: &'a Session, tree: &Tree) -> Suite<'a> {
+    let s = &session.summary;
+    let mut cases = Vec::with_capacity(session.execs.len());
+    let (mut failures, mut skipped) = (0, 0);
+    for &(i, _) in &tree.order {
+        let e = &session.execs[i];
+        let mut classname = e.nature.clone().unwrap_or_else(|| "execution".into());
+        if let Some(ns) = e.namespace.as_deref().filter(|n| !n.is_empty()) {
+            classname = format!("{classname}.{ns}");
+        }
+        let name = title(e);
+        let error = e.error.as_deref().unwrap_or("");
+        let (outcome, message, kind) = match e.status {
+            Outcome::Success => ("passed", String::new(), String::new()),
+            Outcome::Failure => {
+                failures += 1;
+                let first = error.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                (
+                    "failed",
+                    if first.is_empty() {
+                        format!("exec_status = {}", e.status_raw.display())
+                    } else {
+                        first.chars().take(200).collect()
+                    },
+                    format!("exec_status={}", e.status_raw.display()),
+                )
+            }
+            Outcome::Unknown => {
+                skipped += 1;
+                (
+                    "skipped",
+                    format!(
+                        "exec_status {} is neither a success nor a failure value",
+                        e.status_raw.display()
+                    ),
+                    String::new(),
+                )
+            }
+        };
+        cases.push(Case {
+            classname,
+            name,
+            time: seconds(duration_ms(e)),
+            outcome,
+            message,
+            kind,
+            error,
+            system_out: bounded(
+                &crate::render::ansi::strip(e.output.as_deref().unwrap_or("")),
+                MAX_SYSTEM_OUT,
+            ),
+        });
+    }
+    let mut properties = vec![
+        ("session_id", s.id.clone()),
+        ("final_state", s.final_state.as_str().to_string()),
+    ];
+    if let Some(v) = &s.version {
+        properties.push(("version", v.clone()));
+    }
+    if let Some(r) = &s.final_state_raw {
+        properties.push(("final_state_raw", r.clone()));
+    }
+    Suite {
+        id,
+        name: format!("{} ({})", s.id, s.nature),
+        package: &s.nature,
+        hostname: &s.device,
+        timestamp: timestamp(s.started_at.as_ref().and_then(|t| t.epoch_ms)),
+        time: seconds(s.duration_ms),
+        tests: cases.len(),
+        failures,
+        skipped,
+        properties,
+        cases,
+    }
+}
+
+/// The opening of the document.
+pub fn head<'a>(name: &'a str, sessions: &[crate::model::session::SessionSummary]) -> Head<'a> {
+    Head {
+        name,
+        tests: sessions.iter().map(|s| s.exec_total).sum(),
+        failures: sessions.iter().map(|s| s.exec_failed).sum(),
+        skipped: sessions.iter().map(|s| s.exec_unknown).sum(),
+        time: seconds(Some(
+            sessions
+                .iter()
+                .filter_map(|s| s.duration_ms)
+                .map(|d| d.max(0))
+                .sum(),
+        )),
+    }
+}
+
+/// Text as XML 1.0 allows it: characters it forbids (controls other than tab, line
+/// feed and carriage return; U+FFFE, U+FFFF) become U+FFFD. Escaping is the template's.
+pub fn xml_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if (c as u32) < 0x20 => '\u{FFFD}',
+            '\u{FFFE}' | '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_characters_are_replaced() {
+        assert_eq!(
+            xml_text("a\u{0}b\u{1b}[31mc\td\u{FFFF}"),
+            "a\u{FFFD}b\u{FFFD}[31mc\td\u{FFFD}"
+        );
+    }
+
+    #[test]
+    fn timestamps_have_no_zone() {
+        assert_eq!(timestamp(Some(1_704_103_200_500)), "2024-01-01T10:00:00");
+        assert_eq!(seconds(Some(1830)), "1.830");
+    }
+}
