@@ -108,7 +108,10 @@ fn read_master(conn: &Connection) -> Result<Vec<Master>> {
 }
 
 /// Shadow tables: what `PRAGMA table_list` calls `shadow` (needs the module compiled in),
-/// plus the known suffixes of FTS3/4/5, R*Tree and geopoly tables when it cannot tell.
+/// and, for a virtual table whose module SQLite does not have, the tables named after one
+/// of that module's known shadow suffixes (FTS3/4/5, R*Tree, geopoly).
+/// An ordinary table whose name merely ends like a shadow table of another module
+/// (`docs_stat` beside an FTS5 table `docs`) is not hidden.
 fn shadow_tables(conn: &Connection, masters: &[Master]) -> HashSet<String> {
     let mut out = HashSet::new();
     if let Ok(mut stmt) =
@@ -117,21 +120,37 @@ fn shadow_tables(conn: &Connection, masters: &[Master]) -> HashSet<String> {
     {
         out.extend(rows.flatten());
     }
-    const SUFFIXES: &[&str] = &[
-        "content", "segdir", "segments", "stat", "docsize", "data", "idx", "config", "node",
-        "parent", "rowid",
-    ];
+    let from_sqlite = out.clone();
     for m in masters {
-        if ddl::virtual_module(&m.sql).is_some() {
-            for s in SUFFIXES {
-                let shadow = format!("{}_{s}", m.name);
-                if masters.iter().any(|o| o.name == shadow) {
-                    out.insert(shadow);
-                }
+        let Some(module) = ddl::virtual_module(&m.sql) else {
+            continue;
+        };
+        let names: Vec<String> = shadow_suffixes(&module)
+            .iter()
+            .map(|s| format!("{}_{s}", m.name))
+            .collect();
+        // When SQLite has the module, its answer stands.
+        if names.iter().any(|n| from_sqlite.contains(n)) {
+            continue;
+        }
+        for n in names {
+            if masters.iter().any(|o| o.name == n && o.kind == "table") {
+                out.insert(n);
             }
         }
     }
     out
+}
+
+/// The suffixes of the shadow tables a virtual-table module creates (SQLite's
+/// `xShadowName` of each module).
+fn shadow_suffixes(module: &str) -> &'static [&'static str] {
+    match module {
+        "fts3" | "fts4" => &["content", "segdir", "segments", "stat", "docsize"],
+        "fts5" => &["content", "data", "idx", "docsize", "config"],
+        "rtree" | "rtree_i32" | "geopoly" => &["node", "parent", "rowid"],
+        _ => &[],
+    }
 }
 
 struct FkRow {
