@@ -83,10 +83,25 @@ pub fn read_schema(conn: &Connection, name: &str) -> Result<Schema> {
             t.constraints.extend(tail);
         }
     }
-    for t in &mut schema.tables {
-        if t.kind == TableKind::View {
-            t.referenced_tables = ddl::referenced_tables(&t.def);
-        }
+    // Views name tables as their author wrote them; refer to them by their own names.
+    let refs: Vec<(usize, Vec<String>)> = schema
+        .tables
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.kind == TableKind::View)
+        .map(|(i, t)| {
+            let mut names: Vec<String> = Vec::new();
+            for n in ddl::referenced_tables(&t.def) {
+                let n = schema.resolve_table(&n).map_or(n, |r| r.name.clone());
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+            (i, names)
+        })
+        .collect();
+    for (i, names) in refs {
+        schema.tables[i].referenced_tables = names;
     }
     schema.link_relations();
     Ok(schema)
@@ -217,14 +232,18 @@ fn read_table(conn: &Connection, m: &Master) -> (Table, Vec<FkRow>) {
     }
     if t.kind != TableKind::View {
         for check in ddl::parse_checks(&t.def) {
-            let columns: Vec<String> = check
-                .idents
-                .iter()
-                .filter(|i| t.column(i).is_some())
-                .cloned()
-                .collect();
+            let mut columns: Vec<String> = Vec::new();
+            for i in &check.idents {
+                if let Some(c) = t.resolve_column(i)
+                    && !columns.contains(&c.name)
+                {
+                    columns.push(c.name.clone());
+                }
+            }
             for col in ddl::json_valid_args(&check.def) {
-                if let Some(c) = t.columns.iter_mut().find(|c| c.name == col) {
+                if let Some(name) = t.resolve_column(&col).map(|c| c.name.clone())
+                    && let Some(c) = t.columns.iter_mut().find(|c| c.name == name)
+                {
                     c.json = true;
                 }
             }
@@ -369,8 +388,10 @@ fn fk_constraints(
     let mut cons = Vec::new();
     let mut rels = Vec::new();
     for (id, g) in groups {
-        let parent = g[0].table.clone();
-        let parent_table = schema.table(&parent);
+        // The parent as written in the REFERENCES clause, and the table it denotes.
+        let written = g[0].table.clone();
+        let parent_table = schema.resolve_table(&written);
+        let parent = parent_table.map_or_else(|| written.clone(), |p| p.name.clone());
         let columns: Vec<String> = g.iter().map(|r| r.from.clone()).collect();
         // `REFERENCES parent` without columns means the parent's primary key.
         let parent_pk: Vec<String> = parent_table
@@ -380,7 +401,8 @@ fn fk_constraints(
                 pk.into_iter().map(|c| c.name.clone()).collect()
             })
             .unwrap_or_default();
-        let parent_columns: Vec<String> = g
+        // As written (tbls's definition text), then as the parent's own column names.
+        let written_columns: Vec<String> = g
             .iter()
             .enumerate()
             .map(|(i, r)| {
@@ -389,11 +411,19 @@ fn fk_constraints(
                     .unwrap_or_else(|| "rowid".into())
             })
             .collect();
+        let parent_columns: Vec<String> = written_columns
+            .iter()
+            .map(|c| {
+                parent_table
+                    .and_then(|p| p.resolve_column(c))
+                    .map_or_else(|| c.clone(), |c| c.name.clone())
+            })
+            .collect();
         let def = format!(
             "FOREIGN KEY ({}) REFERENCES {} ({}) ON UPDATE {} ON DELETE {} MATCH {}",
             columns.join(", "),
-            parent,
-            parent_columns.join(", "),
+            written,
+            written_columns.join(", "),
             g[0].on_update,
             g[0].on_delete,
             g[0].matching
@@ -486,7 +516,8 @@ fn auto_constraint(name: &str, kind: &str, def: &str, cols: &[String]) -> Constr
 
 fn read_triggers(conn: &Connection, t: &mut Table) -> Result<()> {
     let mut stmt = conn.prepare(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 ORDER BY rowid",
+        "SELECT name, sql FROM sqlite_schema \
+         WHERE type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE ORDER BY rowid",
     )?;
     let rows = stmt.query_map([&t.name], |r| {
         Ok(Trigger {
