@@ -591,3 +591,18 @@ fn the_database_bytes_and_mtime_are_unchanged() {
         assert_eq!(entries(dir.path()), want, "{fixture}: no journal left");
     }
 }
+
+#[test]
+fn an_exclusive_lock_held_too_long_is_one_clear_line() {
+    // Takes the 5 s busy timeout.
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path(), "shop");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    assert_bad_input(
+        dir.path(),
+        "shop.db",
+        "the database is locked by another process (waited 5 s)",
+    );
+    c.execute_batch("ROLLBACK").unwrap();
+}
