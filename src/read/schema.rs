@@ -5,6 +5,7 @@
 //! module with their shadow tables hidden (`PRAGMA table_list`), `REFERENCES t` without
 //! columns resolved to t's primary key, CHECK constraints read with a real tokenizer,
 //! and a table that cannot be read is kept with a warning instead of failing the build.
+//! Everything is read in one read transaction: one consistent snapshot.
 
 use std::collections::HashSet;
 
@@ -50,6 +51,12 @@ pub fn read_schema(conn: &Connection, name: &str) -> Result<Schema> {
     let version: String = conn
         .query_row("SELECT sqlite_version()", [], |r| r.get(0))
         .context("asking SQLite for its version")?;
+    // One read transaction: every PRAGMA sees the same snapshot even while another
+    // process writes, and SQLite takes its shared lock once instead of per statement.
+    // Dropping it at the end rolls back, which for reads only releases the lock.
+    let _snapshot = conn
+        .unchecked_transaction()
+        .context("starting a read transaction")?;
     let masters = read_master(conn).context("reading sqlite_schema")?;
     let shadows = shadow_tables(conn, &masters);
 
