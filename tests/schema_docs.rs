@@ -255,6 +255,44 @@ fn regression_a_view_over_a_dropped_table_is_documented_with_a_warning() {
     );
 }
 
+#[test]
+fn virtual_tables_of_missing_modules_are_kept_with_their_arguments_as_columns() {
+    // As a database written by a program with extensions (sqlite-vec, geopoly) looks to
+    // an SQLite without them.
+    let site = build_sql(
+        "CREATE TABLE keep (id INTEGER PRIMARY KEY);
+         CREATE TABLE shapes_node (nodeno INTEGER PRIMARY KEY, data);
+         CREATE TABLE shapes_parent (nodeno INTEGER PRIMARY KEY, parentnode);
+         CREATE TABLE shapes_rowid (rowid INTEGER PRIMARY KEY, nodeno);
+         CREATE TABLE vecs_info (k, v);
+         PRAGMA writable_schema = ON;
+         INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES
+           ('table', 'shapes', 'shapes', 0, 'CREATE VIRTUAL TABLE shapes USING geopoly(a, b)'),
+           ('table', 'vecs', 'vecs', 0,
+            'CREATE VIRTUAL TABLE vecs USING vec0(id INTEGER PRIMARY KEY, embedding float[4], k = 5)');
+         PRAGMA writable_schema = OFF;",
+    );
+    let index = site.index("README.md");
+    let names = section_column(&index, "Tables", "Name");
+    assert_eq!(
+        names,
+        [
+            "[keep](keep.md)",
+            "[vecs_info](vecs_info.md)",
+            "[shapes](shapes.md)",
+            "[vecs](vecs.md)"
+        ],
+        "geopoly's shadow tables hidden, vec0's unknown ones kept"
+    );
+    let vecs = site.page("vecs");
+    assert!(vecs.contains("> **Warning:** columns could not be read: no such module: vec0"));
+    let rows = section_rows(&vecs, "Columns");
+    assert_eq!(rows[1][..2], ["id", "INTEGER PRIMARY KEY"]);
+    assert_eq!(rows[2][..2], ["embedding", "float[4]"]);
+    assert_eq!(rows.len(), 3, "k = 5 is an option, not a column");
+    assert_eq!(site.json_table("vecs")["type"], "virtual table");
+}
+
 // ---------------------------------------------------------------- columns
 
 #[test]
