@@ -15,6 +15,8 @@ pub const MARKER: &str = ".osx-report";
 pub struct Staging {
     out: PathBuf,
     stage: PathBuf,
+    /// Where the previous site is moved while the new one takes its place.
+    old: PathBuf,
     committed: bool,
     pub files: usize,
     pub bytes: u64,
@@ -64,6 +66,7 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "site".into());
         let stage = parent.join(format!(".{name}.osx-staging-{}", std::process::id()));
+        let old = parent.join(format!(".{name}.osx-old-{}", std::process::id()));
         if stage.exists() {
             fs::remove_dir_all(&stage)
                 .with_context(|| format!("removing stale {}", stage.display()))?;
@@ -72,6 +75,7 @@ impl Staging {
         Ok(Staging {
             out: out.to_path_buf(),
             stage,
+            old,
             committed: false,
             files: 0,
             bytes: 0,
@@ -117,7 +121,13 @@ impl Staging {
         )
         .context("writing the marker file")?;
         if self.out.exists() {
-            let old = self.stage.with_extension("old");
+            // Named after this process, so a folder left by a build that was killed
+            // between the two renames cannot block this one.
+            let old = self.old.clone();
+            if old.exists() {
+                fs::remove_dir_all(&old)
+                    .with_context(|| format!("removing stale {}", old.display()))?;
+            }
             fs::rename(&self.out, &old).with_context(|| {
                 format!("moving the previous site {} aside", self.out.display())
             })?;
@@ -172,6 +182,30 @@ mod tests {
         assert!(!out.join("b.txt").exists());
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "no staging folder left behind");
+    }
+
+    #[test]
+    fn regression_leftovers_of_a_killed_build_do_not_block_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let mut s = Staging::new(&out).unwrap();
+        s.write("a.txt", b"one").unwrap();
+        s.commit().unwrap();
+        // A build killed between moving the previous site aside and moving the new one
+        // in left the previous site under the name the old code always used, and under
+        // this process's name.
+        for left in [
+            ".site.old".to_string(),
+            format!(".site.osx-old-{}", std::process::id()),
+        ] {
+            fs::create_dir_all(dir.path().join(&left).join("schema")).unwrap();
+            fs::write(dir.path().join(&left).join("schema/x.md"), b"x").unwrap();
+        }
+        let mut s = Staging::new(&out).unwrap();
+        s.write("b.txt", b"two").unwrap();
+        s.commit().unwrap();
+        assert_eq!(fs::read(out.join("b.txt")).unwrap(), b"two");
+        assert!(!out.join("a.txt").exists());
     }
 
     #[test]

@@ -65,6 +65,16 @@ impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
+
+    /// The column `name` denotes in SQL: the exact name, else the one equal ignoring
+    /// ASCII case (SQLite's rule for identifiers).
+    pub fn resolve_column(&self, name: &str) -> Option<&Column> {
+        self.column(name).or_else(|| {
+            self.columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(name))
+        })
+    }
 }
 
 /// How a column is stored, from `PRAGMA table_xinfo`'s `hidden` field.
@@ -177,6 +187,17 @@ pub struct Relation {
 impl Schema {
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// The table or view `name` denotes in SQL: the exact name, else the one equal
+    /// ignoring ASCII case (SQLite's rule; foreign keys, triggers and views keep the
+    /// spelling their author wrote).
+    pub fn resolve_table(&self, name: &str) -> Option<&Table> {
+        self.table(name).or_else(|| {
+            self.tables
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(name))
+        })
     }
 
     pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {

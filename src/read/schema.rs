@@ -5,6 +5,7 @@
 //! module with their shadow tables hidden (`PRAGMA table_list`), `REFERENCES t` without
 //! columns resolved to t's primary key, CHECK constraints read with a real tokenizer,
 //! and a table that cannot be read is kept with a warning instead of failing the build.
+//! Everything is read in one read transaction: one consistent snapshot.
 
 use std::collections::HashSet;
 
@@ -50,6 +51,12 @@ pub fn read_schema(conn: &Connection, name: &str) -> Result<Schema> {
     let version: String = conn
         .query_row("SELECT sqlite_version()", [], |r| r.get(0))
         .context("asking SQLite for its version")?;
+    // One read transaction: every PRAGMA sees the same snapshot even while another
+    // process writes, and SQLite takes its shared lock once instead of per statement.
+    // Dropping it at the end rolls back, which for reads only releases the lock.
+    let _snapshot = conn
+        .unchecked_transaction()
+        .context("starting a read transaction")?;
     let masters = read_master(conn).context("reading sqlite_schema")?;
     let shadows = shadow_tables(conn, &masters);
 
@@ -83,10 +90,25 @@ pub fn read_schema(conn: &Connection, name: &str) -> Result<Schema> {
             t.constraints.extend(tail);
         }
     }
-    for t in &mut schema.tables {
-        if t.kind == TableKind::View {
-            t.referenced_tables = ddl::referenced_tables(&t.def);
-        }
+    // Views name tables as their author wrote them; refer to them by their own names.
+    let refs: Vec<(usize, Vec<String>)> = schema
+        .tables
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.kind == TableKind::View)
+        .map(|(i, t)| {
+            let mut names: Vec<String> = Vec::new();
+            for n in ddl::referenced_tables(&t.def) {
+                let n = schema.resolve_table(&n).map_or(n, |r| r.name.clone());
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+            (i, names)
+        })
+        .collect();
+    for (i, names) in refs {
+        schema.tables[i].referenced_tables = names;
     }
     schema.link_relations();
     Ok(schema)
@@ -108,7 +130,10 @@ fn read_master(conn: &Connection) -> Result<Vec<Master>> {
 }
 
 /// Shadow tables: what `PRAGMA table_list` calls `shadow` (needs the module compiled in),
-/// plus the known suffixes of FTS3/4/5, R*Tree and geopoly tables when it cannot tell.
+/// and, for a virtual table whose module SQLite does not have, the tables named after one
+/// of that module's known shadow suffixes (FTS3/4/5, R*Tree, geopoly).
+/// An ordinary table whose name merely ends like a shadow table of another module
+/// (`docs_stat` beside an FTS5 table `docs`) is not hidden.
 fn shadow_tables(conn: &Connection, masters: &[Master]) -> HashSet<String> {
     let mut out = HashSet::new();
     if let Ok(mut stmt) =
@@ -117,21 +142,37 @@ fn shadow_tables(conn: &Connection, masters: &[Master]) -> HashSet<String> {
     {
         out.extend(rows.flatten());
     }
-    const SUFFIXES: &[&str] = &[
-        "content", "segdir", "segments", "stat", "docsize", "data", "idx", "config", "node",
-        "parent", "rowid",
-    ];
+    let from_sqlite = out.clone();
     for m in masters {
-        if ddl::virtual_module(&m.sql).is_some() {
-            for s in SUFFIXES {
-                let shadow = format!("{}_{s}", m.name);
-                if masters.iter().any(|o| o.name == shadow) {
-                    out.insert(shadow);
-                }
+        let Some(module) = ddl::virtual_module(&m.sql) else {
+            continue;
+        };
+        let names: Vec<String> = shadow_suffixes(&module)
+            .iter()
+            .map(|s| format!("{}_{s}", m.name))
+            .collect();
+        // When SQLite has the module, its answer stands.
+        if names.iter().any(|n| from_sqlite.contains(n)) {
+            continue;
+        }
+        for n in names {
+            if masters.iter().any(|o| o.name == n && o.kind == "table") {
+                out.insert(n);
             }
         }
     }
     out
+}
+
+/// The suffixes of the shadow tables a virtual-table module creates (SQLite's
+/// `xShadowName` of each module).
+fn shadow_suffixes(module: &str) -> &'static [&'static str] {
+    match module {
+        "fts3" | "fts4" => &["content", "segdir", "segments", "stat", "docsize"],
+        "fts5" => &["content", "data", "idx", "docsize", "config"],
+        "rtree" | "rtree_i32" | "geopoly" => &["node", "parent", "rowid"],
+        _ => &[],
+    }
 }
 
 struct FkRow {
@@ -198,14 +239,18 @@ fn read_table(conn: &Connection, m: &Master) -> (Table, Vec<FkRow>) {
     }
     if t.kind != TableKind::View {
         for check in ddl::parse_checks(&t.def) {
-            let columns: Vec<String> = check
-                .idents
-                .iter()
-                .filter(|i| t.column(i).is_some())
-                .cloned()
-                .collect();
+            let mut columns: Vec<String> = Vec::new();
+            for i in &check.idents {
+                if let Some(c) = t.resolve_column(i)
+                    && !columns.contains(&c.name)
+                {
+                    columns.push(c.name.clone());
+                }
+            }
             for col in ddl::json_valid_args(&check.def) {
-                if let Some(c) = t.columns.iter_mut().find(|c| c.name == col) {
+                if let Some(name) = t.resolve_column(&col).map(|c| c.name.clone())
+                    && let Some(c) = t.columns.iter_mut().find(|c| c.name == name)
+                {
                     c.json = true;
                 }
             }
@@ -350,8 +395,10 @@ fn fk_constraints(
     let mut cons = Vec::new();
     let mut rels = Vec::new();
     for (id, g) in groups {
-        let parent = g[0].table.clone();
-        let parent_table = schema.table(&parent);
+        // The parent as written in the REFERENCES clause, and the table it denotes.
+        let written = g[0].table.clone();
+        let parent_table = schema.resolve_table(&written);
+        let parent = parent_table.map_or_else(|| written.clone(), |p| p.name.clone());
         let columns: Vec<String> = g.iter().map(|r| r.from.clone()).collect();
         // `REFERENCES parent` without columns means the parent's primary key.
         let parent_pk: Vec<String> = parent_table
@@ -361,7 +408,8 @@ fn fk_constraints(
                 pk.into_iter().map(|c| c.name.clone()).collect()
             })
             .unwrap_or_default();
-        let parent_columns: Vec<String> = g
+        // As written (tbls's definition text), then as the parent's own column names.
+        let written_columns: Vec<String> = g
             .iter()
             .enumerate()
             .map(|(i, r)| {
@@ -370,11 +418,19 @@ fn fk_constraints(
                     .unwrap_or_else(|| "rowid".into())
             })
             .collect();
+        let parent_columns: Vec<String> = written_columns
+            .iter()
+            .map(|c| {
+                parent_table
+                    .and_then(|p| p.resolve_column(c))
+                    .map_or_else(|| c.clone(), |c| c.name.clone())
+            })
+            .collect();
         let def = format!(
             "FOREIGN KEY ({}) REFERENCES {} ({}) ON UPDATE {} ON DELETE {} MATCH {}",
             columns.join(", "),
-            parent,
-            parent_columns.join(", "),
+            written,
+            written_columns.join(", "),
             g[0].on_update,
             g[0].on_delete,
             g[0].matching
@@ -467,7 +523,8 @@ fn auto_constraint(name: &str, kind: &str, def: &str, cols: &[String]) -> Constr
 
 fn read_triggers(conn: &Connection, t: &mut Table) -> Result<()> {
     let mut stmt = conn.prepare(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 ORDER BY rowid",
+        "SELECT name, sql FROM sqlite_schema \
+         WHERE type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE ORDER BY rowid",
     )?;
     let rows = stmt.query_map([&t.name], |r| {
         Ok(Trigger {

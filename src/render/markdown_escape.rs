@@ -7,8 +7,10 @@
 
 use unicode_width::UnicodeWidthStr;
 
-/// Escapes `s` for use inside a GFM table cell.
+/// Escapes `s` for use inside a GFM table cell. Line breaks at the end (a YAML block
+/// comment `|` ends in one) are dropped rather than shown as an empty last line.
 pub fn cell(s: &str) -> String {
+    let s = s.trim_end_matches(['\n', '\r']);
     let mut out = String::with_capacity(s.len() + 8);
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -188,6 +190,17 @@ mod tests {
         assert_eq!(cell("C:\\path"), "C:\\path");
         assert_eq!(cell("a\\|b"), "a\\\\\\|b");
         assert_eq!(split_row(&format!("| {} |", cell("x\\|y|z"))).len(), 1);
+    }
+
+    #[test]
+    fn trailing_line_breaks_leave_no_empty_line() {
+        assert_eq!(
+            cell("People who buy.\nOne row each.\n"),
+            "People who buy.<br>One row each."
+        );
+        assert_eq!(cell("a\r\n\r\n"), "a");
+        assert_eq!(cell("\n"), "");
+        assert_eq!(cell("a\n\nb"), "a<br><br>b");
     }
 
     #[test]

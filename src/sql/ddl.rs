@@ -135,7 +135,11 @@ pub fn referenced_tables(sql: &str) -> Vec<String> {
             match text {
                 "(" => {
                     depth += 1;
-                    expect_table = false;
+                    // `FROM (a JOIN b)`: a parenthesised join lists tables too; a
+                    // subquery `FROM (SELECT ...)` ends the list again at its SELECT.
+                    if expect_table {
+                        from_depth.push(depth);
+                    }
                 }
                 ")" => {
                     from_depth.retain(|&d| d < depth);
@@ -188,6 +192,11 @@ pub fn referenced_tables(sql: &str) -> Vec<String> {
                         break;
                     }
                     // the CTE bodies are scanned too: continue right after WITH
+                    k += 1;
+                    continue;
+                }
+                // `a IS [NOT] DISTINCT FROM b` compares; it names no table.
+                "FROM" if k > 0 && is_word(m[k - 1], sql, "DISTINCT") => {
                     k += 1;
                     continue;
                 }
@@ -462,6 +471,27 @@ mod tests {
         assert_eq!(
             referenced_tables(sql),
             ["base", "other t", "third", "inner_t", "fourth"]
+        );
+    }
+
+    #[test]
+    fn view_references_skip_is_distinct_from() {
+        let sql = "CREATE VIEW v AS SELECT a.x FROM a WHERE x IS NOT DISTINCT FROM y OR z IS DISTINCT FROM (SELECT 1 FROM b)";
+        assert_eq!(referenced_tables(sql), ["a", "b"]);
+    }
+
+    #[test]
+    fn view_references_in_parenthesised_joins() {
+        let sql = "CREATE VIEW v AS SELECT * FROM (a JOIN b ON a.id = b.id), (c, d) JOIN (SELECT * FROM e) s USING (id) JOIN json_each(a.j)";
+        assert_eq!(referenced_tables(sql), ["a", "b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn view_references_of_every_shape() {
+        let sql = "CREATE VIEW v AS WITH RECURSIVE cnt(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM cnt WHERE n < 5), \"Quoted CTE\" AS MATERIALIZED (SELECT * FROM [t one]) SELECT (SELECT count(*) FROM `t two`), coalesce(x, y) FROM cnt NATURAL JOIN \"Quoted CTE\" CROSS JOIN temp.t3 AS x LEFT OUTER JOIN t4 ON t4.id IN (1, 2), t5 INDEXED BY i5 WHERE EXISTS (SELECT 1 FROM t6) GROUP BY 1 ORDER BY 2, 3";
+        assert_eq!(
+            referenced_tables(sql),
+            ["t one", "t two", "t3", "t4", "t5", "t6"]
         );
     }
 
