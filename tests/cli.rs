@@ -149,14 +149,22 @@ fn a_build_reports_what_it_wrote() {
         .stdout("")
         .stderr(
             predicate::str::is_match(
-                r"^osx-report: wrote \d+ files \(\d+ bytes\) to site in \d+ ms: 11 tables\n$",
+                r"^osx-report: wrote \d+ files \(\d+ bytes\) to site in \d+ ms: 11 tables, 0 sessions, 0 executions\n$",
             )
             .unwrap(),
         );
     assert_eq!(entries(dir.path()), ["shop.db", "site"]);
     assert_eq!(
         entries(&dir.path().join("site")),
-        [".osx-report", "assets", "schema"]
+        [
+            ".osx-report",
+            "assets",
+            "ci",
+            "index.html",
+            "index.md",
+            "schema",
+            "sessions"
+        ]
     );
 }
 
@@ -252,9 +260,10 @@ fn the_templates_command_writes_the_defaults() {
         .args(["templates", "--out", "tpl"])
         .assert()
         .success()
-        .stderr(predicate::str::starts_with(
-            "wrote 6 default templates to tpl",
-        ));
+        .stderr(predicate::str::starts_with(format!(
+            "wrote {} default templates to tpl",
+            osx_report::render::templates::EMBEDDED.len()
+        )));
     let files = common::files_under(&dir.path().join("tpl"));
     for f in [
         "md/schema/table.md",

@@ -142,16 +142,18 @@ struct Ctx<'s> {
 }
 
 impl Ctx<'_> {
+    /// The Markdown link to a table's page: prefix, the page's file stem (the name
+    /// itself for portable names), suffix; empty for tables outside the documents.
     fn md_url(&self, name: &str) -> String {
-        if self.schema.table(name).is_none() {
-            return String::new();
+        match self.stems.get(name) {
+            Some(stem) => format!(
+                "{}{}{}",
+                self.opts.link_prefix,
+                encode_segment(stem),
+                self.opts.link_suffix
+            ),
+            None => String::new(),
         }
-        format!(
-            "{}{}{}",
-            self.opts.link_prefix,
-            encode_segment(name),
-            self.opts.link_suffix
-        )
     }
 
     fn html_file(&self, name: &str) -> Option<String> {
@@ -168,7 +170,10 @@ impl Ctx<'_> {
 
     fn er(&self, name: &str, svg_file: &str, from_html: &str) -> Er {
         Er {
-            image: self.opts.er_image.replace("{name}", &encode_segment(name)),
+            image: self.opts.er_image.replace(
+                "{name}",
+                &encode_segment(self.stems.get(name).map_or(name, String::as_str)),
+            ),
             html_image: relative(from_html, svg_file),
             mermaid: None,
         }
