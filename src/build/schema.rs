@@ -138,7 +138,6 @@ pub fn file_stems(schema: &Schema, opts: &SchemaOptions) -> HashMap<String, Stri
 struct Ctx<'s> {
     opts: &'s SchemaOptions,
     stems: HashMap<String, String>,
-    schema: &'s Schema,
 }
 
 impl Ctx<'_> {
@@ -222,7 +221,6 @@ pub fn pages<'a>(schema: &'a Schema, opts: &SchemaOptions) -> Vec<Page> {
     let ctx = Ctx {
         opts,
         stems: file_stems(schema, opts),
-        schema,
     };
     let dir = &opts.dir;
     let mut out = Vec::with_capacity(schema.tables.len() * 2 + 3);
