@@ -2,6 +2,7 @@
 //! folder with either a template and its typed context, or ready bytes (SVG, JSON).
 //! No I/O happens here.
 
+pub mod er;
 pub mod links;
 pub mod schema;
 pub mod slug;

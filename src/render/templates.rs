@@ -34,6 +34,11 @@ pub static EMBEDDED: &[(&str, &str)] = &[
         "html/schema/table.html",
         include_str!("../../templates/html/schema/table.html"),
     ),
+    ("svg/er.svg", include_str!("../../templates/svg/er.svg")),
+    (
+        "md/er.mermaid",
+        include_str!("../../templates/md/er.mermaid"),
+    ),
     (
         "static/style.css",
         include_str!("../../templates/static/style.css"),
