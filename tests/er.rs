@@ -412,3 +412,75 @@ fn the_focus_table_stands_out_and_links_to_pages() {
     let whole = er::draw(&s, Scope::Schema, &ErOptions::default(), &|_| None);
     assert!(whole.tables.iter().all(|t| !t.focus));
 }
+
+fn build_args(dir: &std::path::Path) -> osx_report::cli::BuildArgs {
+    osx_report::cli::BuildArgs {
+        db: dir.join("db.sqlite"),
+        out: Some(dir.join("site")),
+        config: None,
+        templates: None,
+        tbls: None,
+        dump_context: false,
+        quiet: true,
+    }
+}
+
+#[test]
+fn settings_come_from_tbls_then_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = build_args(dir.path());
+    let er =
+        |args: &osx_report::cli::BuildArgs| osx_report::Settings::resolve(args).unwrap().schema;
+    let defaults = er(&args);
+    assert_eq!(defaults.er.distance, 1, "tbls's default");
+    assert_eq!(defaults.er.keys_only_above, Some(30));
+    assert_eq!(defaults.er.schema_columns, SchemaColumns::Keys);
+    assert_eq!(defaults.er_format, ErFormat::Svg);
+    std::fs::write(dir.path().join("tbls.yml"), "er:\n  distance: 3\n").unwrap();
+    args.tbls = Some(dir.path().join("tbls.yml"));
+    assert_eq!(er(&args).er.distance, 3);
+    std::fs::write(
+        dir.path().join("osx-report.toml"),
+        "[schema.markdown]\ner_format = \"mermaid\"\n\n[schema.er]\ndistance = 2\n\
+         keys_only_above = 5\nschema_columns = \"all\"\n",
+    )
+    .unwrap();
+    args.config = Some(dir.path().join("osx-report.toml"));
+    let o = er(&args);
+    assert_eq!(o.er.distance, 2);
+    assert_eq!(o.er.keys_only_above, Some(5));
+    assert_eq!(o.er.schema_columns, SchemaColumns::All);
+    assert_eq!(o.er_format, ErFormat::Mermaid);
+}
+
+#[test]
+fn a_build_writes_the_svg_files_beside_the_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("db.sqlite")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE a (id INTEGER PRIMARY KEY);
+         CREATE TABLE \"b c\" (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a(id));",
+    )
+    .unwrap();
+    drop(conn);
+    osx_report::build_site(&build_args(dir.path())).unwrap();
+    let schema_dir = dir.path().join("site/schema");
+    let mut svgs: Vec<String> = std::fs::read_dir(&schema_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    svgs.sort();
+    assert_eq!(svgs.len(), 3, "{svgs:?}");
+    for svg in &svgs {
+        let stem = svg.trim_end_matches(".svg");
+        if stem != "schema" {
+            assert!(schema_dir.join(format!("{stem}.html")).is_file(), "{stem}");
+            // The Markdown page shows the image of its own file name.
+            let md = std::fs::read_to_string(schema_dir.join(format!("{stem}.md"))).unwrap();
+            assert!(md.contains(&format!("![er]({stem}.svg)")), "{md}");
+        }
+    }
+    let readme = std::fs::read_to_string(schema_dir.join("README.md")).unwrap();
+    assert!(readme.contains("![er](schema.svg)"));
+}

@@ -37,6 +37,20 @@ pub(crate) fn run(l: &mut Layered) {
         }
     }
     l.layers = best;
+    // Sifting: each node moved to its best place in its layer, layer by layer, both
+    // ways, until nothing improves.
+    for _ in 0..8 {
+        let before = best_count;
+        for i in (0..l.layers.len()).chain((0..l.layers.len()).rev()) {
+            ctx.sift(l, i);
+        }
+        best_count = ctx.crossings(l);
+        if best_count >= before {
+            break;
+        }
+    }
+    best = l.layers.clone();
+    l.layers = best;
 }
 
 struct Ctx {
@@ -151,6 +165,35 @@ impl Ctx {
             .collect();
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         l.layers[i] = keyed.into_iter().map(|(_, _, v)| v).collect();
+    }
+
+    /// Moves each node of layer `i` to the place where its edges cross the fewest others.
+    fn sift(&self, l: &mut Layered, i: usize) {
+        let nodes = l.layers[i].clone();
+        for v in nodes {
+            let pos = positions(l);
+            let at = pos[v];
+            let mut layer = l.layers[i].clone();
+            layer.remove(at);
+            // (crossings with w when v is above w, when v is below w)
+            let pairs: Vec<(usize, usize)> = layer
+                .iter()
+                .map(|&w| self.pair_crossings(l, &pos, v, w))
+                .collect();
+            let mut cost: usize = pairs.iter().map(|p| p.0).sum();
+            let (mut best, mut best_at) = (usize::MAX, at);
+            for p in 0..=layer.len() {
+                if cost < best || (cost == best && p == at) {
+                    best = cost;
+                    best_at = p;
+                }
+                if let Some(&(above, below)) = pairs.get(p) {
+                    cost = cost - above + below;
+                }
+            }
+            layer.insert(best_at, v);
+            l.layers[i] = layer;
+        }
     }
 
     /// Swaps neighbours in layer `i` while a swap removes crossings.
