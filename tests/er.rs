@@ -484,3 +484,27 @@ fn a_build_writes_the_svg_files_beside_the_pages() {
     let readme = std::fs::read_to_string(schema_dir.join("README.md")).unwrap();
     assert!(readme.contains("![er](schema.svg)"));
 }
+
+#[test]
+fn a_shared_key_shows_the_cardinality_true_of_all_its_edges() {
+    let s = schema(
+        "CREATE TABLE p (id INTEGER PRIMARY KEY);
+         CREATE TABLE must (id INTEGER PRIMARY KEY, p_id INTEGER NOT NULL REFERENCES p(id));
+         CREATE TABLE may (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id));",
+    );
+    let d = er::draw(&s, Scope::Table("p"), &ErOptions::default(), &|_| None);
+    let p = d.tables.iter().find(|t| t.name == "p").unwrap();
+    let (x, y) = (p.x + p.w, p.y + osx_report::er::text::row_center(0) as i64);
+    // exactly-one and zero-or-one meet at p.id: zero-or-one (a bar and a ring)
+    assert!(
+        d.rings.contains(&er::diagram::Point { x: x + 17, y }),
+        "{:?}",
+        d.rings
+    );
+    assert!(d.marks.contains(&format!("M{} {}V{}", x + 8, y - 6, y + 6)));
+    assert!(
+        !d.marks.contains(&format!("M{} {}V", x + 13, y - 6)),
+        "{}",
+        d.marks
+    );
+}

@@ -3,7 +3,7 @@
 //! junction dots. Coordinates are whole pixels, so the same schema always gives the
 //! same bytes. Only numeric path data is built here; the markup is in the template.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -132,7 +132,15 @@ impl Diagram {
                 }
             })
             .collect();
-        let mut marks = BTreeSet::new();
+        // Ends that share a port (a key referenced by several tables) share one marker:
+        // the weakest cardinality true of them all, e.g. zero-or-one for a mix of
+        // exactly-one and zero-or-one.
+        let mut marks: BTreeMap<(i64, i64, i64), (u8, u8)> = BTreeMap::new();
+        let mut mark = |p: (f64, f64), out: f64, c: Cardinality| {
+            let (lo, hi) = bounds(c);
+            let m = marks.entry((px(p.0), px(p.1), px(out))).or_insert((lo, hi));
+            *m = (m.0.min(lo), m.1.max(hi));
+        };
         let edges = g
             .edges
             .iter()
@@ -140,13 +148,8 @@ impl Diagram {
             .map(|(e, r)| {
                 let rel = e.relation;
                 if let (Some(&p), Some(&c)) = (r.points.first(), r.points.last()) {
-                    marks.insert((
-                        px(p.0),
-                        px(p.1),
-                        px(r.parent_out),
-                        card(rel.parent_cardinality),
-                    ));
-                    marks.insert((px(c.0), px(c.1), px(r.child_out), card(rel.cardinality)));
+                    mark(p, r.parent_out, rel.parent_cardinality);
+                    mark(c, r.child_out, rel.cardinality);
                 }
                 let col = |t: usize, row: usize| &g.tables[t].rows[row].name;
                 EdgeView {
@@ -164,20 +167,21 @@ impl Diagram {
             .collect();
         let mut d = String::new();
         let mut rings = Vec::new();
-        for &(x, y, o, c) in &marks {
+        for (&(x, y, o), &(lo, hi)) in &marks {
             let bar = |d: &mut String, at: i64| {
                 let _ = write!(d, "M{} {}V{}", x + o * at, y - 6, y + 6);
             };
-            match c {
-                0 | 1 => bar(&mut d, 8),
-                _ => {
-                    let _ = write!(d, "M{x} {}L{} {y}L{x} {}", y - 6, x + o * 12, y + 6);
-                }
+            // The maximum next to the box (a bar for one, a crow's foot for many),
+            // then the minimum (a bar for one, a ring for zero).
+            if hi == 1 {
+                bar(&mut d, 8);
+            } else {
+                let _ = write!(d, "M{x} {}L{} {y}L{x} {}", y - 6, x + o * 12, y + 6);
             }
-            match c {
-                1 => bar(&mut d, 13),
-                3 => bar(&mut d, 16),
-                _ => rings.push(Point { x: x + o * 17, y }),
+            if lo == 0 {
+                rings.push(Point { x: x + o * 17, y });
+            } else {
+                bar(&mut d, if hi == 1 { 13 } else { 16 });
             }
         }
         Diagram {
@@ -198,14 +202,13 @@ impl Diagram {
     }
 }
 
-/// Marker kinds in drawing order: 0 zero-or-one, 1 exactly-one, 2 zero-or-more,
-/// 3 one-or-more.
-fn card(c: Cardinality) -> u8 {
+/// The least and most rows a cardinality allows (2 standing for many).
+fn bounds(c: Cardinality) -> (u8, u8) {
     match c {
-        Cardinality::ZeroOrOne => 0,
-        Cardinality::ExactlyOne => 1,
-        Cardinality::ZeroOrMore => 2,
-        Cardinality::OneOrMore => 3,
+        Cardinality::ZeroOrOne => (0, 1),
+        Cardinality::ExactlyOne => (1, 1),
+        Cardinality::ZeroOrMore => (0, 2),
+        Cardinality::OneOrMore => (1, 2),
     }
 }
 

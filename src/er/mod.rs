@@ -1,7 +1,7 @@
 //! Entity-relationship diagrams drawn by osx-report itself, without Graphviz: which tables
 //! and columns a diagram shows ([`graph`]), a layered (Sugiyama-style) layout of boxes
 //! with one port per column row ([`layer`], [`order`], [`place`]), orthogonal edges
-//! routed in the channels between layers ([`route`]), and the result as plain data: a
+//! routed in the channels between layers ([`route`], [`tracks`]), and the result as plain data: a
 //! [`Diagram`] for `templates/svg/er.svg` and a [`Mermaid`] for `templates/md/er.mermaid`.
 //! Everything here is pure and deterministic: the same schema gives the same bytes.
 
@@ -14,6 +14,7 @@ mod order;
 mod place;
 mod route;
 pub mod text;
+mod tracks;
 
 pub use diagram::Diagram;
 pub use graph::Graph;
