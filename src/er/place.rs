@@ -36,15 +36,15 @@ pub(crate) fn vertical(l: &Layered) -> Vec<f64> {
     let depth = l.layers.len();
     for _ in 0..ROUNDS {
         for i in 1..depth {
-            place_layer(l, &mut y, i, true, false);
+            place_layer(l, &mut y, i, true, false, true);
         }
         for i in (0..depth.saturating_sub(1)).rev() {
-            place_layer(l, &mut y, i, false, true);
+            place_layer(l, &mut y, i, false, true, true);
         }
     }
     for _ in 0..3 {
         for i in 0..depth {
-            place_layer(l, &mut y, i, true, true);
+            place_layer(l, &mut y, i, true, true, true);
         }
     }
     let min = y.iter().copied().fold(f64::INFINITY, f64::min);
@@ -56,12 +56,13 @@ pub(crate) fn vertical(l: &Layered) -> Vec<f64> {
     y
 }
 
-fn place_layer(l: &Layered, y: &mut [f64], i: usize, left: bool, right: bool) {
+fn place_layer(l: &Layered, y: &mut [f64], i: usize, left: bool, right: bool, snap_to_edge: bool) {
     let layer = &l.layers[i];
     let mut want = Vec::with_capacity(layer.len());
     let mut weight = Vec::with_capacity(layer.len());
     for &v in layer {
         let (mut sum, mut wsum) = (0.0, 0.0);
+        let mut candidates = Vec::new();
         for s in &l.segs {
             let (mine, theirs) = if left && s.right.node == v {
                 (s.right, s.left)
@@ -75,11 +76,21 @@ fn place_layer(l: &Layered, y: &mut [f64], i: usize, left: bool, right: bool) {
                 (None, None) => 8.0,
                 _ => 2.0,
             };
-            sum += w * (y[theirs.node] + theirs.off - mine.off);
+            let at = y[theirs.node] + theirs.off - mine.off;
+            sum += w * at;
             wsum += w;
+            candidates.push(at);
         }
         if wsum > 0.0 {
-            want.push(sum / wsum);
+            // Level with the edge nearest the mean: one straight edge beats several
+            // edges each a few pixels off.
+            let mean = sum / wsum;
+            let snap = candidates
+                .iter()
+                .copied()
+                .min_by(|a, b| (a - mean).abs().total_cmp(&(b - mean).abs()))
+                .unwrap_or(mean);
+            want.push(if snap_to_edge { snap } else { mean });
             weight.push(wsum);
         } else {
             want.push(y[v]);
