@@ -261,6 +261,25 @@ fn wide_tables_show_only_their_keys() {
     let p = d.tables.iter().find(|t| t.name == "p").unwrap();
     assert_eq!(p.rows.len(), 2);
     assert_eq!(d.edges.len(), 2);
+    // Every text fits its box (by the generous monospace estimate).
+    use osx_report::er::text::{GAP_X, PAD_X, ROW_FONT, width};
+    for t in &d.tables {
+        let right = (t.w as f64) - PAD_X + 0.5;
+        for r in &t.rows {
+            let ty = if r.ty.is_empty() {
+                0.0
+            } else {
+                GAP_X + width(&r.ty, ROW_FONT)
+            };
+            assert!(
+                t.name_x as f64 + width(&r.name, ROW_FONT) + ty <= right,
+                "{}",
+                r.name
+            );
+        }
+        let more = t.more.as_ref().map_or(0.0, |m| width(&m.name, ROW_FONT));
+        assert!(t.name_x as f64 + more <= right, "{}: the more line", t.name);
+    }
     // The schema diagram shows keys only by default.
     let whole = er::draw(&s, Scope::Schema, &ErOptions::default(), &|_| None);
     let w = whole.tables.iter().find(|t| t.name == "w").unwrap();

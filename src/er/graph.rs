@@ -167,7 +167,7 @@ impl GTable<'_> {
             .rows
             .iter()
             .map(|c| text::row_width(key_w, &c.name, &c.ty))
-            .chain(self.more_text().map(|m| text::width(&m, ROW_FONT)))
+            .chain(self.more_text().map(|m| key_w + text::width(&m, ROW_FONT)))
             .fold(title, f64::max);
         let n = self.rows.len() + usize::from(self.hidden > 0);
         // An even width keeps the box's center, and so every coordinate, whole.
