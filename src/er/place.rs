@@ -1,8 +1,8 @@
 //! Vertical coordinates: within each layer the order is fixed and boxes keep a minimum
-//! gap; each node wants its ports level with the ports they connect to (long edges,
-//! through dummies, count more, so they run straight). Sweeping right and left, each
-//! layer is placed by weighted isotonic regression (pool adjacent violators): the
-//! least-squares positions that respect the order and gaps, an exact solution per layer.
+//! gap; each node wants one of its edges level (the one nearest the mean of where its
+//! edges would have it; long edges, through dummies, weigh more, so they run straight).
+//! Sweeping right and left, each layer is placed by weighted isotonic regression (pool
+//! adjacent violators): the least-squares positions that respect the order and gaps.
 
 use super::layer::{LNode, Layered};
 
@@ -36,15 +36,15 @@ pub(crate) fn vertical(l: &Layered) -> Vec<f64> {
     let depth = l.layers.len();
     for _ in 0..ROUNDS {
         for i in 1..depth {
-            place_layer(l, &mut y, i, true, false, true);
+            place_layer(l, &mut y, i, true, false);
         }
         for i in (0..depth.saturating_sub(1)).rev() {
-            place_layer(l, &mut y, i, false, true, true);
+            place_layer(l, &mut y, i, false, true);
         }
     }
     for _ in 0..3 {
         for i in 0..depth {
-            place_layer(l, &mut y, i, true, true, true);
+            place_layer(l, &mut y, i, true, true);
         }
     }
     let min = y.iter().copied().fold(f64::INFINITY, f64::min);
@@ -56,7 +56,7 @@ pub(crate) fn vertical(l: &Layered) -> Vec<f64> {
     y
 }
 
-fn place_layer(l: &Layered, y: &mut [f64], i: usize, left: bool, right: bool, snap_to_edge: bool) {
+fn place_layer(l: &Layered, y: &mut [f64], i: usize, left: bool, right: bool) {
     let layer = &l.layers[i];
     let mut want = Vec::with_capacity(layer.len());
     let mut weight = Vec::with_capacity(layer.len());
@@ -90,7 +90,7 @@ fn place_layer(l: &Layered, y: &mut [f64], i: usize, left: bool, right: bool, sn
                 .copied()
                 .min_by(|a, b| (a - mean).abs().total_cmp(&(b - mean).abs()))
                 .unwrap_or(mean);
-            want.push(if snap_to_edge { snap } else { mean });
+            want.push(snap);
             weight.push(wsum);
         } else {
             want.push(y[v]);
