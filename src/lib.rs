@@ -12,6 +12,7 @@ pub mod app;
 pub mod build;
 pub mod cli;
 pub mod config;
+pub mod er;
 pub mod model;
 pub mod output;
 pub mod read;
@@ -115,6 +116,16 @@ impl Settings {
             link_suffix: md.link_suffix.clone(),
             er_image: md.er_image.clone(),
             er_format: md.er_format,
+            er: er::ErOptions {
+                distance: config
+                    .schema
+                    .er
+                    .distance
+                    .or(tbls.as_ref().and_then(|t| t.er.distance))
+                    .unwrap_or(1),
+                keys_only_above: config.schema.er.keys_only_above,
+                schema_columns: config.schema.er.schema_columns,
+            },
             ..SchemaOptions::default()
         };
         Ok(Settings {

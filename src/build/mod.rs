@@ -3,6 +3,7 @@
 //! No I/O happens here.
 
 pub mod ci;
+pub mod er;
 pub mod exec;
 pub mod home;
 pub mod links;

@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::er::{Er, schema_label, svg_page, table_label};
 use super::links::{encode_segment, relative};
 use super::{Page, slug};
 use crate::config::ErFormat;
+use crate::er::{self, Diagram, ErOptions, Scope};
 use crate::model::schema::{Column, Constraint, Index, Schema, Table, TableKind, Trigger};
 
 /// Resolved settings for the schema pages (config file, tbls file and defaults merged).
@@ -24,6 +26,7 @@ pub struct SchemaOptions {
     pub link_suffix: String,
     pub er_image: String,
     pub er_format: ErFormat,
+    pub er: ErOptions,
 }
 
 impl Default for SchemaOptions {
@@ -37,6 +40,7 @@ impl Default for SchemaOptions {
             link_suffix: ".md".into(),
             er_image: "{name}.svg".into(),
             er_format: ErFormat::Svg,
+            er: ErOptions::default(),
         }
     }
 }
@@ -81,14 +85,6 @@ pub struct TableRow<'a> {
     #[serde(rename = "type")]
     pub kind: &'a str,
     pub row_count: Option<u64>,
-}
-
-/// The ER diagram of a page: an image URL, or a Mermaid block.
-#[derive(Serialize)]
-pub struct Er {
-    pub image: String,
-    pub html_image: String,
-    pub mermaid: Option<String>,
 }
 
 /// Context of `md/schema/table.md` and `html/schema/table.html`.
@@ -138,6 +134,7 @@ pub fn file_stems(schema: &Schema, opts: &SchemaOptions) -> HashMap<String, Stri
 struct Ctx<'s> {
     opts: &'s SchemaOptions,
     stems: HashMap<String, String>,
+    schema: &'s Schema,
 }
 
 impl Ctx<'_> {
@@ -167,14 +164,24 @@ impl Ctx<'_> {
             .unwrap_or_default()
     }
 
-    fn er(&self, name: &str, svg_file: &str, from_html: &str) -> Er {
+    /// The diagram of `scope`, with links relative to `from`.
+    fn diagram(&self, scope: Scope<'_>, from: &str) -> Diagram {
+        er::draw(self.schema, scope, &self.opts.er, &|name| {
+            self.html_file(name).map(|f| relative(from, &f))
+        })
+    }
+
+    /// The `er` context of the page at `from`: the inline diagram for HTML, the Mermaid
+    /// text for Markdown when configured. `stem` names the `.svg` file.
+    fn er(&self, stem: &str, scope: Scope<'_>, from: &str, diagram: &Diagram, label: &str) -> Er {
+        let md = !from.ends_with(".html");
         Er {
-            image: self.opts.er_image.replace(
-                "{name}",
-                &encode_segment(self.stems.get(name).map_or(name, String::as_str)),
-            ),
-            html_image: relative(from_html, svg_file),
-            mermaid: None,
+            image: self.opts.er_image.replace("{name}", &encode_segment(stem)),
+            html_image: relative(from, &format!("{}/{stem}.svg", self.opts.dir)),
+            label: label.to_string(),
+            diagram: (!md).then(|| diagram.clone()),
+            mermaid: (md && self.opts.er_format == ErFormat::Mermaid)
+                .then(|| er::mermaid(self.schema, scope, &self.opts.er)),
         }
     }
 
@@ -221,17 +228,22 @@ pub fn pages<'a>(schema: &'a Schema, opts: &SchemaOptions) -> Vec<Page> {
     let ctx = Ctx {
         opts,
         stems: file_stems(schema, opts),
+        schema,
     };
     let dir = &opts.dir;
     let mut out = Vec::with_capacity(schema.tables.len() * 2 + 3);
     let index_html = format!("{dir}/index.html");
     let index_md = format!("{dir}/{}", opts.index_md);
+    let schema_svg = format!("{dir}/schema.svg");
+    let schema_diagram = ctx.diagram(Scope::Schema, &schema_svg);
+    let label = schema_label(&schema.name);
+    out.push(svg_page(schema_svg, &schema_diagram, &label));
     for (ext, path) in [("md", &index_md), ("html", &index_html)] {
         let page = IndexPage {
             schema_name: &schema.name,
             desc: &schema.desc,
             tables: schema.tables.iter().map(|t| ctx.row(t, path)).collect(),
-            er: ctx.er("schema", &format!("{dir}/schema.svg"), path),
+            er: ctx.er("schema", Scope::Schema, path, &schema_diagram, &label),
             adjust: opts.adjust,
             root: super::links::root_of(path),
             path: path.clone(),
@@ -245,6 +257,11 @@ pub fn pages<'a>(schema: &'a Schema, opts: &SchemaOptions) -> Vec<Page> {
     }
     for t in &schema.tables {
         let stem = &ctx.stems[&t.name];
+        let svg = format!("{dir}/{stem}.svg");
+        let scope = Scope::Table(&t.name);
+        let diagram = ctx.diagram(scope, &svg);
+        let label = table_label(&t.name, opts.er.distance);
+        out.push(svg_page(svg, &diagram, &label));
         for ext in ["md", "html"] {
             let path = format!("{dir}/{stem}.{ext}");
             let link = |n: &'a String| -> Link<'a> {
@@ -295,7 +312,7 @@ pub fn pages<'a>(schema: &'a Schema, opts: &SchemaOptions) -> Vec<Page> {
                         },
                     })
                     .collect(),
-                er: ctx.er(&t.name, &format!("{dir}/{stem}.svg"), &path),
+                er: ctx.er(stem, scope, &path, &diagram, &label),
                 adjust: opts.adjust,
                 root: super::links::root_of(&path),
                 path: path.clone(),

@@ -143,8 +143,11 @@ pub enum ErFormat {
 pub struct ErConfig {
     /// Neighbours within this many foreign-key hops appear in a table's diagram.
     pub distance: Option<u32>,
-    /// Draw only key columns (primary and foreign) in boxes of tables wider than this.
+    /// Draw only key columns (primary, foreign and referenced) in boxes of tables with
+    /// more columns than this.
     pub keys_only_above: Option<usize>,
+    /// Columns in the whole-schema diagram: `keys` (default) or `all`.
+    pub schema_columns: crate::er::SchemaColumns,
 }
 
 impl Default for ErConfig {
@@ -152,6 +155,7 @@ impl Default for ErConfig {
         ErConfig {
             distance: None,
             keys_only_above: Some(30),
+            schema_columns: crate::er::SchemaColumns::Keys,
         }
     }
 }
