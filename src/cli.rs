@@ -20,6 +20,33 @@ pub enum Command {
     Ci(CiArgs),
     /// Write the default templates into a folder, to edit and pass as --templates.
     Templates(TemplatesArgs),
+    /// Generate a synthetic RSSD for benchmarks and tests (deterministic for a seed).
+    #[command(hide = true)]
+    GenRssd(GenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// The file to create (must not exist).
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 100)]
+    pub sessions: usize,
+    #[arg(long, default_value_t = 100)]
+    pub execs_per_session: usize,
+    /// Bytes of output per execution.
+    #[arg(long, default_value_t = 300)]
+    pub output_bytes: usize,
+    /// Number of huge outputs, spread over the sessions.
+    #[arg(long, default_value_t = 0)]
+    pub huge_outputs: usize,
+    /// Bytes of each huge output.
+    #[arg(long, default_value_t = 1 << 20)]
+    pub huge_bytes: usize,
+    /// Failed executions per thousand.
+    #[arg(long, default_value_t = 100)]
+    pub failures_per_mille: u32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Which sessions the CI files report, and when the run fails.

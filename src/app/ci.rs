@@ -1,12 +1,14 @@
-//! The CI files of a run, fed one session at a time: statistics for the summary and the
-//! exit code, JUnit XML and the JSON report streamed to their writers as sessions come.
+//! The CI files of a run, fed one session at a time. The JUnit suite and the JSON
+//! report of a session are made by [`CiRender::piece`] (in parallel with other
+//! sessions); [`CiSink::append`] then adds them in session order, with the statistics
+//! for the summary and the exit code.
 
 use std::io::Write;
 
 use anyhow::{Context, Result};
 use minijinja::Environment;
 
-use crate::build::ci::report::{Header, ReportWriter};
+use crate::build::ci::report::{Header, ReportWriter, session_bytes};
 use crate::build::ci::summary::{self, SummaryOptions};
 use crate::build::ci::{FailOn, Selection, Stats, junit};
 use crate::build::text::Limits;
@@ -14,19 +16,69 @@ use crate::model::session::{Session, SessionSummary};
 use crate::model::tree::Tree;
 use crate::render::templates::describe_error;
 
+pub(crate) fn render(
+    env: &Environment<'static>,
+    name: &str,
+    ctx: &impl serde::Serialize,
+) -> Result<String> {
+    env.get_template(name)
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(ctx))))
+        .map_err(|e| anyhow::anyhow!("rendering template {name}: {}", describe_error(&e)))
+}
+
+/// What the CI files need of one session, made ahead of time.
+pub struct CiPiece {
+    junit: Option<String>,
+    json: Option<Vec<u8>>,
+}
+
+/// Makes [`CiPiece`]s; shareable between threads.
+pub struct CiRender<'e> {
+    pub env: &'e Environment<'static>,
+    pub limits: Limits,
+    pub sessions_dir: String,
+    pub junit: bool,
+    pub json: bool,
+}
+
+impl CiRender<'_> {
+    /// The JUnit suite (number `suite_id`) and the JSON of one reported session.
+    pub fn piece(
+        &self,
+        suite_id: usize,
+        session: &Session,
+        tree: &Tree,
+        stem: &str,
+        anchors: &[String],
+    ) -> Result<CiPiece> {
+        let junit = if self.junit {
+            let suite = junit::suite(suite_id, session, tree);
+            Some(render(self.env, "xml/junit-suite.xml", &suite)?)
+        } else {
+            None
+        };
+        let json = if self.json {
+            Some(session_bytes(
+                session,
+                tree,
+                stem,
+                anchors,
+                &self.limits,
+                &self.sessions_dir,
+            )?)
+        } else {
+            None
+        };
+        Ok(CiPiece { junit, json })
+    }
+}
+
 /// Where the CI outputs go.
 pub struct CiSink<'e> {
     env: &'e Environment<'static>,
     pub stats: Stats,
     junit: Option<Box<dyn Write + 'e>>,
     report: Option<ReportWriter<Box<dyn Write + 'e>>>,
-    suite_id: usize,
-}
-
-fn render(env: &Environment<'static>, name: &str, ctx: &impl serde::Serialize) -> Result<String> {
-    env.get_template(name)
-        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(ctx))))
-        .map_err(|e| anyhow::anyhow!("rendering template {name}: {}", describe_error(&e)))
 }
 
 impl<'e> CiSink<'e> {
@@ -37,8 +89,6 @@ impl<'e> CiSink<'e> {
         selected: &[&SessionSummary],
         junit_out: Option<Box<dyn Write + 'e>>,
         report_out: Option<(Box<dyn Write + 'e>, &Header<'_>)>,
-        limits: Limits,
-        sessions_dir: &str,
     ) -> Result<CiSink<'e>> {
         let owned: Vec<SessionSummary> = selected.iter().map(|s| (*s).clone()).collect();
         let junit = match junit_out {
@@ -51,7 +101,7 @@ impl<'e> CiSink<'e> {
             None => None,
         };
         let report = match report_out {
-            Some((w, header)) => Some(ReportWriter::new(w, header, limits, sessions_dir)?),
+            Some((w, header)) => Some(ReportWriter::new(w, header)?),
             None => None,
         };
         Ok(CiSink {
@@ -59,28 +109,35 @@ impl<'e> CiSink<'e> {
             stats: Stats::default(),
             junit,
             report,
-            suite_id: 0,
         })
     }
 
-    /// Adds one reported session.
-    pub fn add(
+    /// A renderer for pieces matching this sink's outputs.
+    pub fn renderer(&self, limits: Limits, sessions_dir: &str) -> CiRender<'e> {
+        CiRender {
+            env: self.env,
+            limits,
+            sessions_dir: sessions_dir.to_string(),
+            junit: self.junit.is_some(),
+            json: self.report.is_some(),
+        }
+    }
+
+    /// Adds one reported session, in order.
+    pub fn append(
         &mut self,
         session: &Session,
         tree: &Tree,
         stem: &str,
         anchors: &[String],
+        piece: CiPiece,
     ) -> Result<()> {
         self.stats.add(session, tree, stem, anchors);
-        if let Some(w) = &mut self.junit {
-            let suite = junit::suite(self.suite_id, session, tree);
-            w.write_all(render(self.env, "xml/junit-suite.xml", &suite)?.as_bytes())
-                .context("writing JUnit XML")?;
+        if let (Some(w), Some(x)) = (&mut self.junit, piece.junit) {
+            w.write_all(x.as_bytes()).context("writing JUnit XML")?;
         }
-        self.suite_id += 1;
-        if let Some(r) = &mut self.report {
-            r.session(session, tree, stem, anchors)
-                .context("writing the JSON report")?;
+        if let (Some(r), Some(j)) = (&mut self.report, piece.json) {
+            r.session(&j).context("writing the JSON report")?;
         }
         Ok(())
     }

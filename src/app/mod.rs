@@ -1,7 +1,12 @@
 //! Commands that tie the stages together: the `ci` command, and the pieces `build`
 //! shares with it.
 
+pub mod build;
 pub mod ci;
+pub mod pages;
+pub mod sessions;
+pub mod settings;
+pub mod warnings;
 
 use std::io::Write;
 use std::path::Path;
@@ -93,13 +98,7 @@ fn create(path: &Path) -> Result<Box<dyn Write>> {
 /// The `ci` command: only the CI files, or the summary on stdout. Returns the failing
 /// `--fail-on` conditions.
 pub fn run_ci(args: &CiArgs) -> Result<Vec<String>> {
-    let config = match &args.config {
-        Some(p) => crate::config::Config::load(p)?,
-        None if Path::new("osx-report.toml").is_file() => {
-            crate::config::Config::load(Path::new("osx-report.toml"))?
-        }
-        None => crate::config::Config::default(),
-    };
+    let config = settings::load_config(args.config.as_deref())?;
     let selection = ci::selection(&args.ci)?;
     let fail_on = ci::fail_on(&args.ci.fail_on)?;
     let conn = crate::read::open_read_only(&args.db)?;
@@ -153,19 +152,33 @@ pub fn run_ci(args: &CiArgs) -> Result<Vec<String>> {
             Some(p) => Some((create(p)?, &report_header)),
             None => None,
         },
-        limits,
-        &dir,
     )?;
-    for &i in &chosen {
-        let s = &summaries[i];
-        let session = index
-            .load(&conn, i)
-            .with_context(|| format!("reading session '{}' of {}", s.id, args.db.display()))?;
-        let tree =
-            crate::model::tree::build(&session.execs, &foreign_parents(&index, &conn, &session));
-        let anchors = sp::exec_anchors(&session);
-        sink.add(&session, &tree, &stems[&s.id], &anchors)?;
-    }
+    let render = sink.renderer(limits, &dir);
+    let db = args.db.display().to_string();
+    sessions::for_each(
+        &conn,
+        &index,
+        &db,
+        &chosen,
+        |l| {
+            render.piece(
+                l.k,
+                &l.session,
+                &l.tree,
+                &stems[&summaries[l.i].id],
+                &l.anchors,
+            )
+        },
+        |l, piece| {
+            sink.append(
+                &l.session,
+                &l.tree,
+                &stems[&summaries[l.i].id],
+                &l.anchors,
+                piece,
+            )
+        },
+    )?;
     let (summary, failing) = sink.finish(
         &fail_on,
         &crate::build::ci::summary::SummaryOptions {

@@ -6,7 +6,6 @@ use std::io::Write;
 
 use anyhow::Result;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::build::exec::duration_ms;
 use crate::build::text::{self, Limits};
@@ -30,12 +29,6 @@ fn time(t: &Option<Timestamp>) -> Option<Time<'_>> {
         utc: t.epoch_ms.map(crate::model::time::format_utc),
         epoch_ms: t.epoch_ms,
     })
-}
-
-/// A JSON column: its value when it parses, else the text as stored.
-fn json(s: &Option<String>) -> Option<Value> {
-    s.as_deref()
-        .map(|s| serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string())))
 }
 
 #[derive(Serialize)]
@@ -118,45 +111,25 @@ pub struct SelectionOut<'a> {
 pub struct ReportWriter<W: Write> {
     w: W,
     first: bool,
-    limits: Limits,
-    sessions_dir: String,
 }
 
 impl<W: Write> ReportWriter<W> {
-    pub fn new(mut w: W, header: &Header<'_>, limits: Limits, sessions_dir: &str) -> Result<Self> {
+    pub fn new(mut w: W, header: &Header<'_>) -> Result<Self> {
         let mut head = serde_json::to_vec(header)?;
         // reopen the object to append the sessions array
         head.pop();
         w.write_all(&head)?;
         w.write_all(b",\"sessions\":[\n")?;
-        Ok(ReportWriter {
-            w,
-            first: true,
-            limits,
-            sessions_dir: sessions_dir.to_string(),
-        })
+        Ok(ReportWriter { w, first: true })
     }
 
-    pub fn session(
-        &mut self,
-        session: &Session,
-        tree: &Tree,
-        stem: &str,
-        anchors: &[String],
-    ) -> Result<()> {
+    /// Appends one session given as [`session_bytes`].
+    pub fn session(&mut self, bytes: &[u8]) -> Result<()> {
         if !self.first {
             self.w.write_all(b",\n")?;
         }
         self.first = false;
-        let value = session_json(
-            session,
-            tree,
-            stem,
-            anchors,
-            &self.limits,
-            &self.sessions_dir,
-        );
-        serde_json::to_writer(&mut self.w, &value)?;
+        self.w.write_all(bytes)?;
         Ok(())
     }
 
@@ -179,14 +152,142 @@ fn counts(s: &SessionSummary) -> Counts {
     }
 }
 
-fn session_json(
+/// A JSON column: embedded as JSON when it is valid (without re-building it), else as
+/// the stored text; `null` when NULL.
+pub struct JsonCol<'a>(Option<&'a str>);
+
+impl Serialize for JsonCol<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            None => ser.serialize_none(),
+            Some(s) => match serde_json::from_str::<&serde_json::value::RawValue>(s) {
+                Ok(raw) => raw.serialize(ser),
+                Err(_) => ser.serialize_str(s),
+            },
+        }
+    }
+}
+
+fn jc(s: &Option<String>) -> JsonCol<'_> {
+    JsonCol(s.as_deref())
+}
+
+#[derive(Serialize)]
+struct StateOut<'a> {
+    id: &'a str,
+    entry_id: Option<&'a str>,
+    from_state: Option<&'a str>,
+    to_state: Option<&'a str>,
+    transitioned_at: Option<Time<'a>>,
+    reason: Option<&'a str>,
+    result: JsonCol<'a>,
+    elaboration: JsonCol<'a>,
+    flags: &'a [String],
+}
+
+#[derive(Serialize)]
+struct EntryOut<'a> {
+    id: &'a str,
+    ingest_src: Option<&'a str>,
+    ingest_table_name: Option<&'a str>,
+    elaboration: JsonCol<'a>,
+    flags: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ExecOut<'a> {
+    id: &'a str,
+    anchor: &'a str,
+    parent_id: Option<&'a str>,
+    depth: usize,
+    tree_problem: Option<&'a crate::model::tree::TreeProblem>,
+    entry_id: Option<&'a str>,
+    nature: Option<&'a str>,
+    namespace: Option<&'a str>,
+    identity: Option<&'a str>,
+    status: crate::model::status::Outcome,
+    status_raw: String,
+    duration_ms: Option<i64>,
+    code: Option<&'a str>,
+    input: Option<Text>,
+    error: Option<Text>,
+    output: Option<Text>,
+    output_nature: JsonCol<'a>,
+    narrative_md: Option<&'a str>,
+    elaboration: JsonCol<'a>,
+    flags: &'a [String],
+}
+
+#[derive(Serialize)]
+struct RelationOut<'a> {
+    id: &'a str,
+    issue_id_rel: Option<&'a str>,
+    relationship_nature: Option<&'a str>,
+    flags: &'a [String],
+}
+
+#[derive(Serialize)]
+struct IssueOut<'a> {
+    id: &'a str,
+    entry_id: Option<&'a str>,
+    issue_type: Option<&'a str>,
+    message: Option<&'a str>,
+    row: Option<&'a str>,
+    column: Option<&'a str>,
+    invalid_value: Option<&'a str>,
+    remediation: Option<&'a str>,
+    elaboration: JsonCol<'a>,
+    relations: Vec<RelationOut<'a>>,
+    flags: &'a [String],
+}
+
+#[derive(Serialize)]
+struct LogOut<'a> {
+    id: &'a str,
+    parent_id: Option<&'a str>,
+    category: Option<&'a str>,
+    content: Option<&'a str>,
+    sibling_order: Option<i64>,
+    elaboration: JsonCol<'a>,
+    flags: &'a [String],
+}
+
+#[derive(Serialize)]
+struct SessionOut<'a> {
+    id: &'a str,
+    page: String,
+    nature: &'a str,
+    nature_id: Option<&'a str>,
+    device: &'a str,
+    device_id: Option<&'a str>,
+    version: Option<&'a str>,
+    started_at: Option<Time<'a>>,
+    finished_at: Option<Time<'a>>,
+    duration_ms: Option<i64>,
+    final_state: crate::model::status::FinalState,
+    final_state_raw: Option<&'a str>,
+    counts: Counts,
+    flags: &'a [String],
+    args: JsonCol<'a>,
+    diagnostics_json: JsonCol<'a>,
+    diagnostics_md: Option<&'a str>,
+    elaboration: JsonCol<'a>,
+    states: Vec<StateOut<'a>>,
+    entries: Vec<EntryOut<'a>>,
+    executions: Vec<ExecOut<'a>>,
+    issues: Vec<IssueOut<'a>>,
+    logs: Vec<LogOut<'a>>,
+}
+
+/// One session of the report as JSON bytes (built in parallel, written in order).
+pub fn session_bytes(
     session: &Session,
     tree: &Tree,
     stem: &str,
     anchors: &[String],
     limits: &Limits,
     dir: &str,
-) -> Value {
+) -> Result<Vec<u8>> {
     let s = &session.summary;
     let file = |anchor: &str, what: &str| {
         format!(
@@ -194,77 +295,123 @@ fn session_json(
             anchor.trim_start_matches("exec-")
         )
     };
-    let executions: Vec<Value> = tree
-        .order
-        .iter()
-        .map(|&(i, depth)| {
-            let e = &session.execs[i];
-            let a = &anchors[i];
-            serde_json::json!({
-                "id": e.id,
-                "anchor": a,
-                "parent_id": e.parent_id,
-                "depth": depth,
-                "tree_problem": tree.problems[i],
-                "entry_id": e.entry_id,
-                "nature": e.nature,
-                "namespace": e.namespace,
-                "identity": e.identity,
-                "status": e.status,
-                "status_raw": e.status_raw.display(),
-                "duration_ms": duration_ms(e),
-                "code": e.code,
-                "input": text_of(&e.input, limits, &file(a, "input")),
-                "error": text_of(&e.error, limits, &file(a, "error")),
-                "output": text_of(&e.output, limits, &file(a, "output")),
-                "output_nature": json(&e.output_nature),
-                "narrative_md": e.narrative_md,
-                "elaboration": json(&e.elaboration),
-                "flags": e.flags,
+    let mut relations: std::collections::HashMap<&str, Vec<RelationOut<'_>>> =
+        std::collections::HashMap::new();
+    for r in &session.issue_relations {
+        if let Some(p) = r.issue_id_prime.as_deref() {
+            relations.entry(p).or_default().push(RelationOut {
+                id: &r.id,
+                issue_id_rel: r.issue_id_rel.as_deref(),
+                relationship_nature: r.relationship_nature.as_deref(),
+                flags: &r.flags,
+            });
+        }
+    }
+    let out = SessionOut {
+        id: &s.id,
+        page: format!("{dir}/{stem}.html"),
+        nature: &s.nature,
+        nature_id: s.nature_id.as_deref(),
+        device: &s.device,
+        device_id: s.device_id.as_deref(),
+        version: s.version.as_deref(),
+        started_at: time(&s.started_at),
+        finished_at: time(&s.finished_at),
+        duration_ms: s.duration_ms,
+        final_state: s.final_state,
+        final_state_raw: s.final_state_raw.as_deref(),
+        counts: counts(s),
+        flags: &s.flags,
+        args: jc(&session.args_json),
+        diagnostics_json: jc(&session.diagnostics_json),
+        diagnostics_md: session.diagnostics_md.as_deref(),
+        elaboration: jc(&session.elaboration),
+        states: session
+            .states
+            .iter()
+            .map(|st| StateOut {
+                id: &st.id,
+                entry_id: st.entry_id.as_deref(),
+                from_state: st.from_state.as_deref(),
+                to_state: st.to_state.as_deref(),
+                transitioned_at: time(&st.transitioned_at),
+                reason: st.transition_reason.as_deref(),
+                result: jc(&st.transition_result),
+                elaboration: jc(&st.elaboration),
+                flags: &st.flags,
             })
-        })
-        .collect();
-    serde_json::json!({
-        "id": s.id,
-        "page": format!("{dir}/{stem}.html"),
-        "nature": s.nature,
-        "nature_id": s.nature_id,
-        "device": s.device,
-        "device_id": s.device_id,
-        "version": s.version,
-        "started_at": time(&s.started_at),
-        "finished_at": time(&s.finished_at),
-        "duration_ms": s.duration_ms,
-        "final_state": s.final_state,
-        "final_state_raw": s.final_state_raw,
-        "counts": counts(s),
-        "flags": s.flags,
-        "args": json(&session.args_json),
-        "diagnostics_json": json(&session.diagnostics_json),
-        "diagnostics_md": session.diagnostics_md,
-        "elaboration": json(&session.elaboration),
-        "states": session.states.iter().map(|st| serde_json::json!({
-            "id": st.id, "entry_id": st.entry_id, "from_state": st.from_state, "to_state": st.to_state,
-            "transitioned_at": time(&st.transitioned_at), "reason": st.transition_reason,
-            "result": json(&st.transition_result), "elaboration": json(&st.elaboration), "flags": st.flags,
-        })).collect::<Vec<_>>(),
-        "entries": session.entries.iter().map(|en| serde_json::json!({
-            "id": en.id, "ingest_src": en.ingest_src, "ingest_table_name": en.ingest_table_name,
-            "elaboration": json(&en.elaboration), "flags": en.flags,
-        })).collect::<Vec<_>>(),
-        "executions": executions,
-        "logs": session.logs.iter().map(|l| serde_json::json!({
-            "id": l.id, "parent_id": l.parent_id, "category": l.category, "content": l.content,
-            "sibling_order": l.sibling_order, "elaboration": json(&l.elaboration), "flags": l.flags,
-        })).collect::<Vec<_>>(),
-        "issues": session.issues.iter().map(|is| serde_json::json!({
-            "id": is.id, "entry_id": is.entry_id, "issue_type": is.issue_type, "message": is.message,
-            "row": is.row, "column": is.column, "invalid_value": is.invalid_value,
-            "remediation": is.remediation, "elaboration": json(&is.elaboration), "flags": is.flags,
-            "relations": session.issue_relations.iter()
-                .filter(|r| r.issue_id_prime.as_deref() == Some(is.id.as_str()))
-                .map(|r| serde_json::json!({"id": r.id, "issue_id_rel": r.issue_id_rel, "relationship_nature": r.relationship_nature, "flags": r.flags}))
-                .collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
+            .collect(),
+        entries: session
+            .entries
+            .iter()
+            .map(|en| EntryOut {
+                id: &en.id,
+                ingest_src: en.ingest_src.as_deref(),
+                ingest_table_name: en.ingest_table_name.as_deref(),
+                elaboration: jc(&en.elaboration),
+                flags: &en.flags,
+            })
+            .collect(),
+        executions: tree
+            .order
+            .iter()
+            .map(|&(i, depth)| {
+                let e = &session.execs[i];
+                let a = anchors[i].as_str();
+                ExecOut {
+                    id: &e.id,
+                    anchor: a,
+                    parent_id: e.parent_id.as_deref(),
+                    depth,
+                    tree_problem: tree.problems[i].as_ref(),
+                    entry_id: e.entry_id.as_deref(),
+                    nature: e.nature.as_deref(),
+                    namespace: e.namespace.as_deref(),
+                    identity: e.identity.as_deref(),
+                    status: e.status,
+                    status_raw: e.status_raw.display(),
+                    duration_ms: duration_ms(e),
+                    code: e.code.as_deref(),
+                    input: text_of(&e.input, limits, &file(a, "input")),
+                    error: text_of(&e.error, limits, &file(a, "error")),
+                    output: text_of(&e.output, limits, &file(a, "output")),
+                    output_nature: jc(&e.output_nature),
+                    narrative_md: e.narrative_md.as_deref(),
+                    elaboration: jc(&e.elaboration),
+                    flags: &e.flags,
+                }
+            })
+            .collect(),
+        issues: session
+            .issues
+            .iter()
+            .map(|is| IssueOut {
+                id: &is.id,
+                entry_id: is.entry_id.as_deref(),
+                issue_type: is.issue_type.as_deref(),
+                message: is.message.as_deref(),
+                row: is.row.as_deref(),
+                column: is.column.as_deref(),
+                invalid_value: is.invalid_value.as_deref(),
+                remediation: is.remediation.as_deref(),
+                elaboration: jc(&is.elaboration),
+                relations: relations.remove(is.id.as_str()).unwrap_or_default(),
+                flags: &is.flags,
+            })
+            .collect(),
+        logs: session
+            .logs
+            .iter()
+            .map(|l| LogOut {
+                id: &l.id,
+                parent_id: l.parent_id.as_deref(),
+                category: l.category.as_deref(),
+                content: l.content.as_deref(),
+                sibling_order: l.sibling_order,
+                elaboration: jc(&l.elaboration),
+                flags: &l.flags,
+            })
+            .collect(),
+    };
+    Ok(serde_json::to_vec(&out)?)
 }

@@ -1,0 +1,90 @@
+//! Driving the sessions through the pipeline: loaded in order in chunks (bounded by a
+//! number of executions, so memory follows the chunk, not the RSSD), each chunk's
+//! sessions built and rendered on all cores, then committed in order. What is
+//! committed — files, CI pieces, warnings — is the same, byte for byte, whatever the
+//! number of threads.
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use rusqlite::Connection;
+
+use crate::build::sessions::exec_anchors;
+use crate::model::session::Session;
+use crate::model::tree::{self, Tree};
+use crate::read::sessions::SessionIndex;
+
+/// A session ready to build: read, its tree, its execution anchors.
+pub struct Loaded {
+    /// Index into `SessionIndex::summaries`.
+    pub i: usize,
+    /// Position in the order the sessions are processed in.
+    pub k: usize,
+    pub session: Session,
+    pub tree: Tree,
+    pub anchors: Vec<String>,
+}
+
+/// Executions loaded at once before they are processed.
+pub const CHUNK_EXECS: u64 = 20_000;
+/// Sessions loaded at once before they are processed.
+pub const CHUNK_SESSIONS: usize = 256;
+
+/// Reads session `i` and builds its tree.
+pub fn load(
+    conn: &Connection,
+    index: &SessionIndex,
+    db: &str,
+    i: usize,
+    k: usize,
+) -> Result<Loaded> {
+    let s = &index.summaries[i];
+    let session = index
+        .load(conn, i)
+        .with_context(|| format!("reading session '{}' of {db}", s.id))?;
+    let tree = tree::build(
+        &session.execs,
+        &super::foreign_parents(index, conn, &session),
+    );
+    let anchors = exec_anchors(&session);
+    Ok(Loaded {
+        i,
+        k,
+        session,
+        tree,
+        anchors,
+    })
+}
+
+/// Processes the sessions `order` (indices into the summaries): `work` runs on all
+/// cores, `commit` in order, with the result of `work` for the same session.
+pub fn for_each<R: Send>(
+    conn: &Connection,
+    index: &SessionIndex,
+    db: &str,
+    order: &[usize],
+    work: impl Fn(&Loaded) -> Result<R> + Sync,
+    mut commit: impl FnMut(&Loaded, R) -> Result<()>,
+) -> Result<()> {
+    let mut k = 0;
+    while k < order.len() {
+        // the next chunk: at least one session
+        let mut end = k;
+        let mut execs = 0u64;
+        while end < order.len()
+            && end - k < CHUNK_SESSIONS
+            && (end == k || execs + index.summaries[order[end]].exec_total <= CHUNK_EXECS)
+        {
+            execs += index.summaries[order[end]].exec_total;
+            end += 1;
+        }
+        let loaded: Vec<Loaded> = (k..end)
+            .map(|kk| load(conn, index, db, order[kk], kk))
+            .collect::<Result<_>>()?;
+        let results: Vec<Result<R>> = loaded.par_iter().map(&work).collect();
+        for (l, r) in loaded.iter().zip(results) {
+            commit(l, r?)?;
+        }
+        k = end;
+    }
+    Ok(())
+}
