@@ -77,8 +77,8 @@ impl CiRender<'_> {
 pub struct CiSink<'e> {
     env: &'e Environment<'static>,
     pub stats: Stats,
-    junit: Option<Box<dyn Write + 'e>>,
-    report: Option<ReportWriter<Box<dyn Write + 'e>>>,
+    junit: Option<Box<dyn Write + Send + 'e>>,
+    report: Option<ReportWriter<Box<dyn Write + Send + 'e>>>,
 }
 
 impl<'e> CiSink<'e> {
@@ -87,8 +87,8 @@ impl<'e> CiSink<'e> {
         env: &'e Environment<'static>,
         title: &str,
         selected: &[&SessionSummary],
-        junit_out: Option<Box<dyn Write + 'e>>,
-        report_out: Option<(Box<dyn Write + 'e>, &Header<'_>)>,
+        junit_out: Option<Box<dyn Write + Send + 'e>>,
+        report_out: Option<(Box<dyn Write + Send + 'e>, &Header<'_>)>,
     ) -> Result<CiSink<'e>> {
         let owned: Vec<SessionSummary> = selected.iter().map(|s| (*s).clone()).collect();
         let junit = match junit_out {

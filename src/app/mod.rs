@@ -81,9 +81,9 @@ pub fn report_header(
     }
 }
 
-fn create(path: &Path) -> Result<Box<dyn Write>> {
+fn create(path: &Path) -> Result<Box<dyn Write + Send>> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::stdout().lock()));
+        return Ok(Box::new(std::io::stdout()));
     }
     if let Some(parent) = path.parent()
         && !parent.as_os_str().is_empty()

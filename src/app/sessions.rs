@@ -25,7 +25,7 @@ pub struct Loaded {
 }
 
 /// Executions loaded at once before they are processed.
-pub const CHUNK_EXECS: u64 = 20_000;
+pub const CHUNK_EXECS: u64 = 10_000;
 /// Sessions loaded at once before they are processed.
 pub const CHUNK_SESSIONS: usize = 256;
 
@@ -55,19 +55,12 @@ pub fn load(
     })
 }
 
-/// Processes the sessions `order` (indices into the summaries): `work` runs on all
-/// cores, `commit` in order, with the result of `work` for the same session.
-pub fn for_each<R: Send>(
-    conn: &Connection,
-    index: &SessionIndex,
-    db: &str,
-    order: &[usize],
-    work: impl Fn(&Loaded) -> Result<R> + Sync,
-    mut commit: impl FnMut(&Loaded, R) -> Result<()>,
-) -> Result<()> {
+/// The chunks `order` is processed in: consecutive sessions up to [`CHUNK_EXECS`]
+/// executions or [`CHUNK_SESSIONS`] sessions (at least one session each).
+fn chunks(index: &SessionIndex, order: &[usize]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
     let mut k = 0;
     while k < order.len() {
-        // the next chunk: at least one session
         let mut end = k;
         let mut execs = 0u64;
         while end < order.len()
@@ -77,14 +70,43 @@ pub fn for_each<R: Send>(
             execs += index.summaries[order[end]].exec_total;
             end += 1;
         }
-        let loaded: Vec<Loaded> = (k..end)
-            .map(|kk| load(conn, index, db, order[kk], kk))
-            .collect::<Result<_>>()?;
-        let results: Vec<Result<R>> = loaded.par_iter().map(&work).collect();
-        for (l, r) in loaded.iter().zip(results) {
-            commit(l, r?)?;
-        }
+        out.push(k..end);
         k = end;
     }
-    Ok(())
+    out
+}
+
+/// Processes the sessions `order` (indices into the summaries): `work` runs on all
+/// cores, `commit` in order, with the result of `work` for the same session. The commit
+/// of one chunk overlaps the work on the next.
+pub fn for_each<R: Send>(
+    conn: &Connection,
+    index: &SessionIndex,
+    db: &str,
+    order: &[usize],
+    work: impl Fn(&Loaded) -> Result<R> + Sync,
+    mut commit: impl FnMut(&Loaded, R) -> Result<()> + Send,
+) -> Result<()> {
+    let mut pending: Option<(Vec<Loaded>, Vec<Result<R>>)> = None;
+    let mut commit_all = |done: Option<(Vec<Loaded>, Vec<Result<R>>)>| -> Result<()> {
+        if let Some((loaded, results)) = done {
+            for (l, r) in loaded.iter().zip(results) {
+                commit(l, r?)?;
+            }
+        }
+        Ok(())
+    };
+    for range in chunks(index, order) {
+        let loaded: Vec<Loaded> = range
+            .map(|kk| load(conn, index, db, order[kk], kk))
+            .collect::<Result<_>>()?;
+        let previous = pending.take();
+        let (results, committed) = rayon::join(
+            || loaded.par_iter().map(&work).collect::<Vec<_>>(),
+            || commit_all(previous),
+        );
+        committed?;
+        pending = Some((loaded, results));
+    }
+    commit_all(pending)
 }

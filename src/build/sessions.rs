@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::exec::{self, ExecContext, ExecView};
+use super::exec::{self, ExecContext};
 use super::links::{relative, root_of};
 use super::text::{Limits, pretty_json};
 use super::{Page, slug};
@@ -311,7 +311,8 @@ pub struct SessionPage<'x, 'a> {
     pub elaboration: Option<&'x str>,
     pub states: &'x [StateView<'a>],
     pub entries: &'x [EntryView<'a>],
-    pub execs: &'x [ExecView<'a>],
+    /// The execution views (`ExecView`), converted once and shared by both pages.
+    pub execs: &'x minijinja::Value,
     pub issue_groups: &'x [IssueGroup<'a>],
     pub issue_count: usize,
     pub log_count: usize,
@@ -573,6 +574,7 @@ pub fn session_pages(
             )
         })
     };
+    let execs_value = minijinja::Value::from(minijinja::value::Serde(&execs));
     let mut out = Vec::with_capacity(2 + extra.len());
     for (path, ext) in [(&html_path, "html"), (&md_path, "md")] {
         let ctx = SessionPage {
@@ -585,7 +587,7 @@ pub fn session_pages(
             elaboration: elaboration.as_deref(),
             states: &states,
             entries: &entries,
-            execs: &execs,
+            execs: &execs_value,
             issue_groups: &by_type,
             issue_count: session.issues.len(),
             log_count: session.logs.len(),
