@@ -1,7 +1,12 @@
 //! Writing the site: every file goes into a staging folder beside `--out`, and only a
 //! complete build replaces `--out`, so a failed or killed build leaves the previous site
 //! as it was and no partial output. `--out` is owned by osx-report: it must be absent,
-//! empty, or a folder an earlier build wrote (it holds the marker file).
+//! empty, or a folder an earlier build wrote (it holds the marker file, which is also
+//! the build's manifest).
+//!
+//! A file whose bytes are the same as in the previous site is not written again: the
+//! previous file is hard-linked into the staging folder, so it keeps its inode and
+//! modification time, and a rebuild rewrites only what changed.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -17,9 +22,16 @@ pub struct Staging {
     stage: PathBuf,
     /// Where the previous site is moved while the new one takes its place.
     old: PathBuf,
+    /// The previous site to keep unchanged files from.
+    previous: Option<PathBuf>,
     committed: bool,
+    /// Files written, and their bytes.
     pub files: usize,
     pub bytes: u64,
+    /// Files kept from the previous site.
+    pub kept: usize,
+    /// Every file of the new site, as given.
+    pub paths: Vec<String>,
 }
 
 /// Checks that a site-relative path stays inside the output folder.
@@ -72,19 +84,51 @@ impl Staging {
                 .with_context(|| format!("removing stale {}", stage.display()))?;
         }
         fs::create_dir(&stage).with_context(|| format!("creating {}", stage.display()))?;
+        let previous = out.join(MARKER).is_file().then(|| out.to_path_buf());
         Ok(Staging {
             out: out.to_path_buf(),
             stage,
             old,
+            previous,
             committed: false,
             files: 0,
             bytes: 0,
+            kept: 0,
+            paths: Vec::new(),
         })
     }
 
-    /// Writes one file of the site.
+    /// The path of `rel` in the previous site, when there is one and it has the file.
+    fn previous_file(&self, rel: &Path) -> Option<PathBuf> {
+        let p = self.previous.as_ref()?.join(rel);
+        p.symlink_metadata().is_ok_and(|m| m.is_file()).then_some(p)
+    }
+
+    /// Links `from` (in the previous site) to `to` (in the staging folder).
+    fn link(from: &Path, to: &Path) -> Result<()> {
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        if fs::hard_link(from, to).is_err() {
+            // Another file system or no hard links: copying keeps the bytes at least.
+            fs::copy(from, to).with_context(|| format!("copying {}", from.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Writes one file of the site (or keeps the previous one when it is the same).
     pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.stage.join(safe_rel(rel)?);
+        let relp = safe_rel(rel)?;
+        self.paths.push(rel.to_string());
+        let path = self.stage.join(relp);
+        if let Some(prev) = self.previous_file(relp)
+            && fs::metadata(&prev).is_ok_and(|m| m.len() == bytes.len() as u64)
+            && fs::read(&prev).is_ok_and(|old| old == bytes)
+        {
+            Self::link(&prev, &path)?;
+            self.kept += 1;
+            return Ok(());
+        }
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
@@ -94,9 +138,49 @@ impl Staging {
         Ok(())
     }
 
+    /// Keeps a file of the previous site as it is. False when there is no such file.
+    pub fn keep(&mut self, rel: &str) -> Result<bool> {
+        let relp = safe_rel(rel)?;
+        match self.previous_file(relp) {
+            Some(prev) => {
+                Self::link(&prev, &self.stage.join(relp))?;
+                self.kept += 1;
+                self.paths.push(rel.to_string());
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// After a file made with [`Staging::create`] is complete: when it has the same
+    /// bytes as in the previous site, the previous file takes its place.
+    pub fn settle(&mut self, rel: &str) -> Result<()> {
+        let relp = safe_rel(rel)?;
+        let path = self.stage.join(relp);
+        let Some(prev) = self.previous_file(relp) else {
+            return Ok(());
+        };
+        let (Ok(a), Ok(b)) = (fs::metadata(&path), fs::metadata(&prev)) else {
+            return Ok(());
+        };
+        if a.len() == b.len() && same_bytes(&path, &prev)? {
+            fs::remove_file(&path).with_context(|| format!("replacing {}", path.display()))?;
+            Self::link(&prev, &path)?;
+            self.files -= 1;
+            self.kept += 1;
+        }
+        Ok(())
+    }
+
+    /// The previous site's manifest, if any.
+    pub fn previous_manifest(&self) -> Option<Vec<u8>> {
+        fs::read(self.previous.as_ref()?.join(MARKER)).ok()
+    }
+
     /// Opens a file of the site for writing in pieces (large reports).
     pub fn create(&mut self, rel: &str) -> Result<std::io::BufWriter<fs::File>> {
         let path = self.stage.join(safe_rel(rel)?);
+        self.paths.push(rel.to_string());
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
@@ -110,16 +194,9 @@ impl Staging {
         self.bytes += n;
     }
 
-    /// Replaces `out` with the staged site.
-    pub fn commit(mut self) -> Result<()> {
-        fs::write(
-            self.stage.join(MARKER),
-            format!(
-                "This folder is written by osx-report {}; it is replaced as a whole on every build.\n",
-                env!("CARGO_PKG_VERSION")
-            ),
-        )
-        .context("writing the marker file")?;
+    /// Replaces `out` with the staged site; `manifest` becomes the marker file.
+    pub fn commit(mut self, manifest: &[u8]) -> Result<()> {
+        fs::write(self.stage.join(MARKER), manifest).context("writing the marker file")?;
         if self.out.exists() {
             // Named after this process, so a folder left by a build that was killed
             // between the two renames cannot block this one.
@@ -156,6 +233,35 @@ impl Drop for Staging {
     }
 }
 
+/// True when two files have the same bytes (read in blocks).
+fn same_bytes(a: &Path, b: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut fa = fs::File::open(a)?;
+    let mut fb = fs::File::open(b)?;
+    let mut ba = vec![0u8; 1 << 16];
+    let mut bb = vec![0u8; 1 << 16];
+    loop {
+        let na = read_full(&mut fa, &mut ba)?;
+        let nb = read_full(&mut fb, &mut bb)?;
+        if na != nb || ba[..na] != bb[..nb] {
+            return Ok(false);
+        }
+        if na == 0 {
+            return Ok(true);
+        }
+    }
+    fn read_full(f: &mut fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            match f.read(&mut buf[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,7 +280,7 @@ mod tests {
         let out = dir.path().join("site");
         let mut s = Staging::new(&out).unwrap();
         s.write("a.txt", b"one").unwrap();
-        s.commit().unwrap();
+        s.commit(b"test").unwrap();
         let mut s = Staging::new(&out).unwrap();
         s.write("b.txt", b"two").unwrap();
         drop(s); // failed before commit
@@ -190,7 +296,7 @@ mod tests {
         let out = dir.path().join("site");
         let mut s = Staging::new(&out).unwrap();
         s.write("a.txt", b"one").unwrap();
-        s.commit().unwrap();
+        s.commit(b"test").unwrap();
         // A build killed between moving the previous site aside and moving the new one
         // in left the previous site under the name the old code always used, and under
         // this process's name.
@@ -203,7 +309,7 @@ mod tests {
         }
         let mut s = Staging::new(&out).unwrap();
         s.write("b.txt", b"two").unwrap();
-        s.commit().unwrap();
+        s.commit(b"test").unwrap();
         assert_eq!(fs::read(out.join("b.txt")).unwrap(), b"two");
         assert!(!out.join("a.txt").exists());
     }

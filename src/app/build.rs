@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use minijinja::Environment;
 
 use super::ci::{CiPiece, CiSink};
+use super::manifest::{self, DbFingerprint, Manifest, SessionEntry};
 use super::pages::{File, render_pages, write_files, write_pages};
 use super::sessions;
 use super::settings::{Settings, load_schema};
@@ -28,11 +29,34 @@ fn environment(settings: &Settings, title: &str) -> Result<Environment<'static>>
     Ok(env)
 }
 
-/// What one session contributes: its files, its CI piece, its warnings.
+/// What one session contributes: its files (or the previous site's, kept), its CI
+/// piece, its warnings, its fingerprint.
 struct SessionOut {
     files: Vec<File>,
+    /// Unchanged since the previous build: keep these files of the previous site.
+    keep: Vec<String>,
     ci: Option<CiPiece>,
     warnings: Vec<String>,
+    fingerprint: u64,
+}
+
+/// A fingerprint of everything besides the database that shapes the site.
+fn settings_fingerprint(args: &BuildArgs, settings: &Settings) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = manifest::hasher();
+    manifest::generator().hash(&mut h);
+    toml::to_string(&settings.config)
+        .unwrap_or_default()
+        .hash(&mut h);
+    if let Some(p) = args.tbls.as_ref().or(settings.config.schema.tbls.as_ref()) {
+        std::fs::read(p).unwrap_or_default().hash(&mut h);
+    }
+    if let Some(t) = &settings.templates {
+        manifest::hash_folder(&mut h, t);
+    }
+    format!("{:?}", args.ci).hash(&mut h);
+    (args.dump_context, args.db.file_name()).hash(&mut h);
+    h.finish()
 }
 
 /// Reads, builds, renders, swaps in. Returns a one-line summary and the `--fail-on`
@@ -42,6 +66,25 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
     let settings = Settings::resolve(args)?;
     let cfg = &settings.config;
     let db_name = args.db.display().to_string();
+    let settings_fp = settings_fingerprint(args, &settings);
+    let db_fp = DbFingerprint::of(&args.db);
+    // Nothing changed since the previous build: nothing to read or write.
+    if let Some(previous) = std::fs::read(settings.out.join(output::MARKER))
+        .ok()
+        .and_then(|b| Manifest::parse(&b))
+        && previous.unchanged(settings_fp, &db_fp, &settings.out)
+    {
+        return Ok((
+            format!(
+                "osx-report: {} is up to date with {} ({} files, nothing rewritten) in {} ms",
+                settings.out.display(),
+                db_name,
+                previous.files.len(),
+                started.elapsed().as_millis()
+            ),
+            previous.failing,
+        ));
+    }
     let conn = read::open_read_only(&args.db)?;
     let (schema, schema_warnings) = load_schema(&conn, &args.db, &settings)?;
     let mut warnings = Warnings::new(50, false);
@@ -65,6 +108,18 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         .unwrap_or_else(|| format!("osx-report: {file_name}"));
     let env = environment(&settings, &title)?;
     let mut stage = output::Staging::new(&settings.out)?;
+    let previous = stage
+        .previous_manifest()
+        .and_then(|b| Manifest::parse(&b))
+        .filter(|m| m.generator == manifest::generator() && m.settings == settings_fp);
+    let mut manifest = Manifest {
+        note: "osx-report's record of this site: it replaces the folder as a whole on every build"
+            .into(),
+        generator: manifest::generator(),
+        settings: settings_fp,
+        database: db_fp,
+        ..Manifest::default()
+    };
     let dump = args.dump_context;
 
     // Schema docs.
@@ -139,32 +194,64 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         &db_name,
         &order,
         |l| {
-            let stem = &stems[&summaries[l.i].id];
+            let id = &summaries[l.i].id;
+            let stem = &stems[id];
             let nb = Neighbours {
                 prev: neighbour(l.k.checked_sub(1)),
                 next: neighbour(Some(l.k + 1)),
             };
-            let (pages, warnings) =
-                sp::session_pages(&l.session, &l.tree, stem, &l.anchors, &nb, &opts);
-            let files = render_pages(&env, pages, dump)?;
+            let fingerprint =
+                manifest::session_fingerprint(&l.session, (settings_fp, stem, nb.prev, nb.next));
             let ci = match suite_of.get(&l.i) {
                 Some(&n) => Some(ci_render.piece(n, &l.session, &l.tree, stem, &l.anchors)?),
                 None => None,
             };
+            // Unchanged since the previous build, with all its files still there: keep them.
+            if let Some(entry) = previous.as_ref().and_then(|m| m.sessions.get(id))
+                && entry.fingerprint == fingerprint
+                && entry.files.iter().all(|f| settings.out.join(f).is_file())
+            {
+                return Ok(SessionOut {
+                    files: Vec::new(),
+                    keep: entry.files.clone(),
+                    ci,
+                    warnings: sp::warnings(&l.session, &l.tree, &l.anchors),
+                    fingerprint,
+                });
+            }
+            let (pages, warnings) =
+                sp::session_pages(&l.session, &l.tree, stem, &l.anchors, &nb, &opts);
+            let files = render_pages(&env, pages, dump)?;
             Ok(SessionOut {
                 files,
+                keep: Vec::new(),
                 ci,
                 warnings,
+                fingerprint,
             })
         },
         |l, out| {
             for w in &out.warnings {
                 warnings.warn(w);
             }
+            let id = &summaries[l.i].id;
+            let mut files: Vec<String> = out.files.iter().map(|(p, _)| p.clone()).collect();
             write_files(&mut stage, &out.files)?;
+            for f in &out.keep {
+                if !stage.keep(f)? {
+                    anyhow::bail!("the previous site lost {f} during the build");
+                }
+                files.push(f.clone());
+            }
+            manifest.sessions.insert(
+                id.clone(),
+                SessionEntry {
+                    fingerprint: out.fingerprint,
+                    files,
+                },
+            );
             if let Some(piece) = out.ci {
-                let stem = &stems[&summaries[l.i].id];
-                sink.append(&l.session, &l.tree, stem, &l.anchors, piece)?;
+                sink.append(&l.session, &l.tree, &stems[id], &l.anchors, piece)?;
             }
             Ok(())
         },
@@ -181,6 +268,8 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
             sessions_dir: &opts.dir,
         },
     )?;
+    stage.settle("ci/junit.xml")?;
+    stage.settle("ci/report.json")?;
     stage.write("ci/summary.md", summary_md.as_bytes())?;
     stage.write(
         "ci/report-v1.schema.json",
@@ -215,11 +304,19 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
     }
     write_pages(&env, assets, &mut stage, dump)?;
     warnings.finish();
-    let (files, bytes) = (stage.files, stage.bytes);
-    stage.commit()?;
+    let (files, bytes, kept) = (stage.files, stage.bytes, stage.kept);
+    manifest.failing = failing.clone();
+    manifest.files = std::mem::take(&mut stage.paths);
+    manifest.files.sort();
+    stage.commit(&manifest.to_bytes())?;
     Ok((
         format!(
-            "osx-report: wrote {files} files ({bytes} bytes) to {} in {} ms: {} tables, {} sessions, {} executions",
+            "osx-report: wrote {files} files ({bytes} bytes){} to {} in {} ms: {} tables, {} sessions, {} executions",
+            if kept > 0 {
+                format!(", kept {kept} unchanged")
+            } else {
+                String::new()
+            },
             settings.out.display(),
             started.elapsed().as_millis(),
             schema.tables.len(),

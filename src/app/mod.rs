@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod ci;
+pub mod manifest;
 pub mod pages;
 pub mod sessions;
 pub mod settings;

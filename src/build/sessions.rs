@@ -357,6 +357,90 @@ fn pretty(s: Option<&str>) -> Option<String> {
         .map(|s| pretty_json(s).unwrap_or_else(|| s.to_string()))
 }
 
+/// What is wrong in a session's records, in page order, each with where it shows.
+pub fn problems(
+    session: &Session,
+    tree: &Tree,
+    exec_anchors: &[String],
+    entry_anchors: &HashMap<&str, String>,
+    issue_anchors: &[String],
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for f in &session.summary.flags {
+        problems.push(Problem {
+            anchor: "summary".into(),
+            what: format!("session: {f}"),
+        });
+    }
+    for &(i, _) in &tree.order {
+        let e = &session.execs[i];
+        if let Some(p) = &tree.problems[i] {
+            problems.push(Problem {
+                anchor: exec_anchors[i].clone(),
+                what: format!("execution '{}': {}", e.id, p.describe()),
+            });
+        }
+        for f in &e.flags {
+            problems.push(Problem {
+                anchor: exec_anchors[i].clone(),
+                what: format!("execution '{}': {f}", e.id),
+            });
+        }
+    }
+    for (is, anchor) in session.issues.iter().zip(issue_anchors) {
+        for f in &is.flags {
+            problems.push(Problem {
+                anchor: anchor.clone(),
+                what: format!("issue '{}': {f}", is.id),
+            });
+        }
+    }
+    for st in &session.states {
+        for f in &st.flags {
+            problems.push(Problem {
+                anchor: "timeline".into(),
+                what: format!("state '{}': {f}", st.id),
+            });
+        }
+    }
+    for en in &session.entries {
+        for f in &en.flags {
+            problems.push(Problem {
+                anchor: entry_anchors
+                    .get(en.id.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| "entries".into()),
+                what: format!("entry '{}': {f}", en.id),
+            });
+        }
+    }
+    for l in &session.logs {
+        for f in &l.flags {
+            problems.push(Problem {
+                anchor: "execution-tree".into(),
+                what: format!("log '{}': {f}", l.id),
+            });
+        }
+    }
+    problems
+}
+
+/// The stderr warnings of a session: its problems, as `session_pages` reports them.
+pub fn warnings(session: &Session, tree: &Tree, exec_anchors: &[String]) -> Vec<String> {
+    let entry_list = anchors(session.entries.iter().map(|e| e.id.clone()), "entry");
+    let issue_list = anchors(session.issues.iter().map(|e| e.id.clone()), "issue");
+    let entry_anchors: HashMap<&str, String> = session
+        .entries
+        .iter()
+        .zip(&entry_list)
+        .map(|(e, a)| (e.id.as_str(), a.clone()))
+        .collect();
+    problems(session, tree, exec_anchors, &entry_anchors, &issue_list)
+        .into_iter()
+        .map(|p| format!("session '{}': {}", session.summary.id, p.what))
+        .collect()
+}
+
 /// The pages of one session (HTML, Markdown, full texts beside them) and the problems
 /// found on them, for stderr.
 pub fn session_pages(
@@ -395,36 +479,38 @@ pub fn session_pages(
     };
     let (execs, extra) = exec::views(&session.execs, tree, exec_anchors, &session.logs, &cx);
 
-    let mut problems = Vec::new();
-    let mut warnings = Vec::new();
-    for f in &s.flags {
-        problems.push(Problem {
-            anchor: "summary".into(),
-            what: format!("session: {f}"),
-        });
-    }
-    for v in &execs {
-        if let Some(p) = &v.problem {
-            problems.push(Problem {
-                anchor: v.anchor.clone(),
-                what: format!("execution '{}': {p}", v.id),
-            });
-        }
-        for f in v.flags {
-            problems.push(Problem {
-                anchor: v.anchor.clone(),
-                what: format!("execution '{}': {f}", v.id),
+    let problems = problems(
+        session,
+        tree,
+        exec_anchors,
+        &entry_anchors,
+        &issue_anchor_list,
+    );
+    let warnings = problems
+        .iter()
+        .map(|p| format!("session '{}': {}", s.id, p.what))
+        .collect();
+    let entry_src: HashMap<&str, &str> = session
+        .entries
+        .iter()
+        .filter_map(|e| Some((e.id.as_str(), e.ingest_src.as_deref()?)))
+        .collect();
+    let mut relations_of: HashMap<&str, Vec<RelationView<'_>>> = HashMap::new();
+    for r in &session.issue_relations {
+        if let Some(p) = r.issue_id_prime.as_deref() {
+            relations_of.entry(p).or_default().push(RelationView {
+                nature: r.relationship_nature.as_deref(),
+                other: r.issue_id_rel.as_deref(),
+                other_anchor: r
+                    .issue_id_rel
+                    .as_deref()
+                    .and_then(|o| issue_anchors.get(o).cloned()),
             });
         }
     }
     let mut by_type: Vec<IssueGroup<'_>> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
     for (is, anchor) in session.issues.iter().zip(&issue_anchor_list) {
-        for f in &is.flags {
-            problems.push(Problem {
-                anchor: anchor.clone(),
-                what: format!("issue '{}': {f}", is.id),
-            });
-        }
         let t = is.issue_type.as_deref().unwrap_or("(no type)");
         let view = IssueView {
             id: &is.id,
@@ -434,69 +520,53 @@ pub fn session_pages(
             column: is.column.as_deref(),
             invalid_value: is.invalid_value.as_deref(),
             remediation: is.remediation.as_deref(),
-            entry_src: is.entry_id.as_deref().and_then(|id| {
-                session
-                    .entries
-                    .iter()
-                    .find(|e| e.id == id)
-                    .and_then(|e| e.ingest_src.as_deref())
-            }),
+            entry_src: is
+                .entry_id
+                .as_deref()
+                .and_then(|id| entry_src.get(id).copied()),
             entry_anchor: is
                 .entry_id
                 .as_deref()
                 .and_then(|id| entry_anchors.get(id).cloned()),
             elaboration: pretty(is.elaboration.as_deref()),
-            relations: session
-                .issue_relations
-                .iter()
-                .filter(|r| r.issue_id_prime.as_deref() == Some(is.id.as_str()))
-                .map(|r| RelationView {
-                    nature: r.relationship_nature.as_deref(),
-                    other: r.issue_id_rel.as_deref(),
-                    other_anchor: r
-                        .issue_id_rel
-                        .as_deref()
-                        .and_then(|o| issue_anchors.get(o).cloned()),
-                })
-                .collect(),
+            relations: relations_of.remove(is.id.as_str()).unwrap_or_default(),
             flags: &is.flags,
         };
-        match by_type.iter_mut().find(|g| g.issue_type == t) {
-            Some(g) => g.issues.push(view),
-            None => by_type.push(IssueGroup {
-                issue_type: t,
-                issues: vec![view],
-            }),
+        match group_of.get(t) {
+            Some(&g) => by_type[g].issues.push(view),
+            None => {
+                group_of.insert(t, by_type.len());
+                by_type.push(IssueGroup {
+                    issue_type: t,
+                    issues: vec![view],
+                });
+            }
         }
     }
-    for (st, _) in session.states.iter().zip(0..) {
-        for f in &st.flags {
-            problems.push(Problem {
-                anchor: "timeline".into(),
-                what: format!("state '{}': {f}", st.id),
-            });
+    // what names each entry: executions (anchor, label), issues, states
+    let mut entry_execs: HashMap<&str, Vec<(String, String)>> = HashMap::new();
+    for (e, a) in session.execs.iter().zip(exec_anchors) {
+        if let Some(en) = e.entry_id.as_deref() {
+            let label = e
+                .identity
+                .clone()
+                .or_else(|| e.nature.clone())
+                .unwrap_or_else(|| e.id.clone());
+            entry_execs.entry(en).or_default().push((a.clone(), label));
         }
     }
-    for en in &session.entries {
-        for f in &en.flags {
-            problems.push(Problem {
-                anchor: entry_anchors[en.id.as_str()].clone(),
-                what: format!("entry '{}': {f}", en.id),
-            });
+    let mut entry_issues: HashMap<&str, usize> = HashMap::new();
+    for i in &session.issues {
+        if let Some(en) = i.entry_id.as_deref() {
+            *entry_issues.entry(en).or_default() += 1;
         }
     }
-    for l in &session.logs {
-        for f in &l.flags {
-            problems.push(Problem {
-                anchor: "execution-tree".into(),
-                what: format!("log '{}': {f}", l.id),
-            });
+    let mut entry_states: HashMap<&str, usize> = HashMap::new();
+    for st in &session.states {
+        if let Some(en) = st.entry_id.as_deref() {
+            *entry_states.entry(en).or_default() += 1;
         }
     }
-    for p in &problems {
-        warnings.push(format!("session '{}': {}", s.id, p.what));
-    }
-
     let entries: Vec<EntryView<'_>> = session
         .entries
         .iter()
@@ -506,31 +576,9 @@ pub fn session_pages(
             anchor: anchor.clone(),
             src: en.ingest_src.as_deref(),
             table: en.ingest_table_name.as_deref(),
-            execs: session
-                .execs
-                .iter()
-                .zip(exec_anchors)
-                .filter(|(e, _)| e.entry_id.as_deref() == Some(en.id.as_str()))
-                .map(|(e, a)| {
-                    (
-                        a.clone(),
-                        e.identity
-                            .clone()
-                            .or_else(|| e.nature.clone())
-                            .unwrap_or_else(|| e.id.clone()),
-                    )
-                })
-                .collect(),
-            issues: session
-                .issues
-                .iter()
-                .filter(|i| i.entry_id.as_deref() == Some(en.id.as_str()))
-                .count(),
-            states: session
-                .states
-                .iter()
-                .filter(|i| i.entry_id.as_deref() == Some(en.id.as_str()))
-                .count(),
+            execs: entry_execs.remove(en.id.as_str()).unwrap_or_default(),
+            issues: entry_issues.get(en.id.as_str()).copied().unwrap_or(0),
+            states: entry_states.get(en.id.as_str()).copied().unwrap_or(0),
             elaboration: pretty(en.elaboration.as_deref()),
             flags: &en.flags,
         })

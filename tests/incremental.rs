@@ -1,0 +1,148 @@
+//! Rebuilds and parallelism: an unchanged RSSD rewrites nothing, a changed session
+//! rewrites only what depends on it, the result equals a fresh build, and the output
+//! does not depend on the number of threads.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn generate(dir: &Path, sessions: usize, execs: usize) -> PathBuf {
+    let db = dir.join("rssd.sqlite.db");
+    osx_report::synth::generate(
+        &db,
+        &osx_report::synth::GenOptions {
+            sessions,
+            execs_per_session: execs,
+            output_bytes: 120,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    db
+}
+
+fn build(db: &Path, out: &Path, threads: Option<usize>) -> String {
+    let mut c = Command::cargo_bin("osx-report").unwrap();
+    c.arg("build").arg(db).arg("--out").arg(out);
+    if let Some(n) = threads {
+        c.env("RAYON_NUM_THREADS", n.to_string());
+    }
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file of a site: its bytes and its inode.
+fn snapshot(out: &Path) -> BTreeMap<String, (Vec<u8>, u64)> {
+    walkdir::WalkDir::new(out)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(out)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (
+                rel,
+                (
+                    std::fs::read(e.path()).unwrap(),
+                    e.metadata().unwrap().ino(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn contents(s: &BTreeMap<String, (Vec<u8>, u64)>) -> BTreeMap<&str, &[u8]> {
+    s.iter()
+        .filter(|(k, _)| k.as_str() != ".osx-report")
+        .map(|(k, v)| (k.as_str(), v.0.as_slice()))
+        .collect()
+}
+
+#[test]
+fn an_unchanged_rssd_rewrites_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generate(dir.path(), 12, 20);
+    let out = dir.path().join("site");
+    build(&db, &out, None);
+    let before = snapshot(&out);
+    let msg = build(&db, &out, None);
+    assert!(msg.contains("is up to date"), "{msg}");
+    assert_eq!(snapshot(&out), before, "bytes and inodes unchanged");
+    // a deleted file is noticed and put back
+    std::fs::remove_file(out.join("sessions/index.html")).unwrap();
+    let msg = build(&db, &out, None);
+    assert!(!msg.contains("is up to date"), "{msg}");
+    let after = snapshot(&out);
+    assert_eq!(contents(&after), contents(&before));
+    let kept = before
+        .iter()
+        .filter(|(k, v)| k.as_str() != ".osx-report" && after[k.as_str()].1 == v.1)
+        .count();
+    assert_eq!(
+        kept,
+        before.len() - 2,
+        "all but the deleted page and the manifest kept"
+    );
+}
+
+#[test]
+fn a_changed_session_rewrites_only_its_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generate(dir.path(), 12, 20);
+    let out = dir.path().join("site");
+    build(&db, &out, None);
+    let before = snapshot(&out);
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute(
+            "UPDATE orchestration_session_exec SET output_text = 'changed' WHERE orchestration_session_exec_id = 'SESS-0000003-E00004'",
+            [],
+        )
+        .unwrap();
+    }
+    let msg = build(&db, &out, None);
+    assert!(msg.contains("kept"), "{msg}");
+    let after = snapshot(&out);
+    let rewritten: Vec<&str> = after
+        .iter()
+        .filter(|(k, v)| before.get(k.as_str()).is_none_or(|b| b.1 != v.1))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert_eq!(
+        rewritten,
+        [
+            ".osx-report",
+            "ci/junit.xml",
+            "ci/report.json",
+            "sessions/SESS-0000003.html",
+            "sessions/SESS-0000003.md",
+        ],
+        "only the changed session's pages and the CI files that include it"
+    );
+    // the same as a fresh build
+    let fresh = dir.path().join("fresh");
+    build(&db, &fresh, None);
+    assert_eq!(contents(&after), contents(&snapshot(&fresh)));
+}
+
+#[test]
+fn output_is_the_same_on_one_thread_and_on_all() {
+    let dir = tempfile::tempdir().unwrap();
+    // more executions than one chunk, so chunks overlap
+    let db = generate(dir.path(), 130, 100);
+    let one = dir.path().join("one");
+    let all = dir.path().join("all");
+    build(&db, &one, Some(1));
+    build(&db, &all, None);
+    let a = snapshot(&one);
+    let b = snapshot(&all);
+    assert_eq!(contents(&a), contents(&b));
+    assert!(a.len() > 260);
+}
