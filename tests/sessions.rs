@@ -236,15 +236,37 @@ fn a_chain_100000_deep_builds() {
     let o = build(&db, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let page = read(out.join("sessions/DEEP.html"));
-    assert_eq!(page.matches("<details class=\"exec").count(), 100_000);
+    // split into pages of 1,000 executions, each balanced, all of them there once
+    let mut total = 0;
+    let mut pages = vec![page];
+    for n in 2..=100 {
+        pages.push(read(out.join(format!("sessions/DEEP/part-{n}.html"))));
+    }
+    assert!(!out.join("sessions/DEEP/part-101.html").exists());
+    for p in &pages {
+        let n = p.matches("<details class=\"exec").count();
+        assert_eq!(n, 1000);
+        total += n;
+        assert_eq!(
+            p.matches("<details").count(),
+            p.matches("</details>").count()
+        );
+        assert_eq!(
+            p.matches("<div class=\"children\">").count(),
+            p.matches("</div></details>").count()
+        );
+    }
+    assert_eq!(total, 100_000);
     assert!(
-        page.contains("depth 99999"),
+        pages[99].contains("depth 99999"),
         "true depth shown beyond the nesting cap"
     );
-    assert_eq!(
-        page.matches("<details").count(),
-        page.matches("</details>").count()
+    // the failure at the very end is listed on the first page, linked to its part
+    assert!(
+        pages[0].contains("part-100.html#exec-E100000\""),
+        "failed execution linked across parts"
     );
+    assert!(pages[50].contains("executions 50001–51000 of 100000"));
 }
 
 #[test]

@@ -138,6 +138,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
             head_lines: cfg.sessions.head_lines,
             tail_lines: cfg.sessions.tail_lines,
         },
+        page_execs: cfg.sessions.page_execs.max(1),
         ..SessionOptions::default()
     };
     let summaries = &index.summaries;
@@ -169,6 +170,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         Some(Box::new(junit_out)),
         Some((Box::new(report_out), &report_header)),
     )?;
+    sink.set_page_execs(opts.page_execs);
     let ci_render = sink.renderer(opts.limits, &opts.dir);
     write_pages(
         &env,

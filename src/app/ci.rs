@@ -112,6 +112,11 @@ impl<'e> CiSink<'e> {
         })
     }
 
+    /// Executions per session page, so links to failures land on the right part.
+    pub fn set_page_execs(&mut self, n: usize) {
+        self.stats.page_execs = n;
+    }
+
     /// A renderer for pieces matching this sink's outputs.
     pub fn renderer(&self, limits: Limits, sessions_dir: &str) -> CiRender<'e> {
         CiRender {

@@ -154,6 +154,7 @@ pub fn run_ci(args: &CiArgs) -> Result<Vec<String>> {
             None => None,
         },
     )?;
+    sink.set_page_execs(config.sessions.page_execs.max(1));
     let render = sink.renderer(limits, &dir);
     let db = args.db.display().to_string();
     sessions::for_each(

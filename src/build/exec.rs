@@ -76,7 +76,7 @@ pub struct ExecContext<'p> {
     pub max_nesting: usize,
     /// Folder for full texts, relative to the site root (`sessions/<stem>`).
     pub files_dir: &'p str,
-    /// The same folder relative to the page.
+    /// The same folder relative to the page, with a trailing `/` (or empty).
     pub files_url: &'p str,
     pub entry_anchors: &'p HashMap<&'p str, String>,
 }
@@ -127,21 +127,29 @@ pub fn duration_ms(e: &ExecRow) -> Option<i64> {
 }
 
 /// Views of every execution in tree order, and the files their cut blocks need.
+/// Logs of each execution, nested (see [`nest_logs`]).
+pub type LogsByExec = HashMap<usize, Vec<(usize, usize)>>;
+
+/// Views of the executions at positions `range` of the tree order (one page's part),
+/// and the files their cut blocks need. Blocks opened in the part are closed in it.
 pub fn views<'a>(
     execs: &'a [ExecRow],
     tree: &Tree,
     anchors: &[String],
     logs: &'a [LogRow],
+    logs_by_exec: &LogsByExec,
+    range: std::ops::Range<usize>,
     cx: &ExecContext<'_>,
 ) -> (Vec<ExecView<'a>>, Extra) {
-    let logs_by_exec = nest_logs(execs, logs);
-    let mut out = Vec::with_capacity(execs.len());
+    let mut out = Vec::with_capacity(range.len());
     let mut extra = Vec::new();
+    let end = range.end;
     // open containers on the page: their node's true depth
     let mut containers: Vec<usize> = Vec::new();
-    for (k, &(i, depth)) in tree.order.iter().enumerate() {
+    for k in range {
+        let (i, depth) = tree.order[k];
         let e = &execs[i];
-        let next_depth = tree.order.get(k + 1).map(|&(_, d)| d);
+        let next_depth = (k + 1 < end).then(|| tree.order[k + 1].1);
         let level = depth.min(cx.max_nesting);
         let has_children = !tree.children[i].is_empty();
         let opens = has_children && depth < cx.max_nesting;
@@ -164,7 +172,7 @@ pub fn views<'a>(
             let name = format!("{}.{what}.txt", anchor.trim_start_matches("exec-"));
             (
                 format!("{}/{name}", cx.files_dir),
-                format!("{}/{name}", cx.files_url),
+                format!("{}{name}", cx.files_url),
             )
         };
         let mut mk = |raw: Option<&str>, kind: &'static str, what: &str| -> Option<Block> {
@@ -286,7 +294,7 @@ fn pretty_or_raw(s: &str) -> String {
 /// Logs of each execution (by index), nested: (log index, depth) in display order.
 /// Siblings are ordered by `sibling_order`, then recording order. Logs in a cycle
 /// of parents are placed under the execution they were attached to, at depth 0.
-fn nest_logs(execs: &[ExecRow], logs: &[LogRow]) -> HashMap<usize, Vec<(usize, usize)>> {
+pub fn nest_logs(execs: &[ExecRow], logs: &[LogRow]) -> LogsByExec {
     let exec_ix: HashMap<&str, usize> = execs
         .iter()
         .enumerate()

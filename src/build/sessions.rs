@@ -25,6 +25,8 @@ pub struct SessionOptions {
     pub max_nesting: usize,
     /// Sessions per index page.
     pub page_size: usize,
+    /// Executions per session page; longer sessions continue on part pages.
+    pub page_execs: usize,
 }
 
 impl Default for SessionOptions {
@@ -34,6 +36,7 @@ impl Default for SessionOptions {
             limits: Limits::default(),
             max_nesting: 12,
             page_size: 200,
+            page_execs: 1000,
         }
     }
 }
@@ -255,8 +258,8 @@ pub struct EntryView<'a> {
     pub anchor: String,
     pub src: Option<&'a str>,
     pub table: Option<&'a str>,
-    /// (anchor, title) of the executions that name the entry.
-    pub execs: Vec<(String, String)>,
+    /// (anchor, title, part) of the executions that name the entry.
+    pub execs: Vec<(String, String, usize)>,
     pub issues: usize,
     pub states: usize,
     pub elaboration: Option<String>,
@@ -296,7 +299,31 @@ pub struct IssueGroup<'a> {
 #[derive(Serialize)]
 pub struct Problem {
     pub anchor: String,
+    /// The page part (1-based) the anchor is on.
+    pub part: usize,
     pub what: String,
+}
+
+/// A page of a session's executions.
+#[derive(Serialize)]
+pub struct PartLink {
+    pub number: usize,
+    /// URL from the current page.
+    pub url: String,
+    /// Ordinals (1-based) of its first and last execution.
+    pub first: usize,
+    pub last: usize,
+    pub failed: usize,
+    pub current: bool,
+}
+
+/// A failed execution listed at the top of a session page.
+#[derive(Serialize)]
+pub struct FailedLink<'a> {
+    pub title: String,
+    pub id: &'a str,
+    pub anchor: String,
+    pub part: usize,
 }
 
 /// Context of `html/sessions/session.html` and `md/sessions/session.md`.
@@ -317,6 +344,12 @@ pub struct SessionPage<'x, 'a> {
     pub issue_count: usize,
     pub log_count: usize,
     pub problems: &'x [Problem],
+    /// This page's part (1-based) and all parts (one when the session fits a page).
+    pub part: usize,
+    pub parts: Vec<PartLink>,
+    /// The first failed executions (for long sessions: where to look first).
+    pub failed: &'x [FailedLink<'a>],
+    pub failed_total: usize,
     /// (id, url) of the previous (newer) and next (older) session.
     pub prev: Option<(String, String)>,
     pub next: Option<(String, String)>,
@@ -357,11 +390,43 @@ fn pretty(s: Option<&str>) -> Option<String> {
         .map(|s| pretty_json(s).unwrap_or_else(|| s.to_string()))
 }
 
+/// The parts a session's executions are split into: ranges of the tree order of at
+/// most `page_execs` executions (one part, possibly empty, at least).
+pub fn parts(tree: &Tree, page_execs: usize) -> Vec<std::ops::Range<usize>> {
+    let n = tree.order.len();
+    let size = page_execs.max(1);
+    if n <= size {
+        return vec![0..n];
+    }
+    (0..n).step_by(size).map(|a| a..(a + size).min(n)).collect()
+}
+
+/// The part (1-based) each execution is on, by execution index.
+pub fn part_of(tree: &Tree, parts: &[std::ops::Range<usize>]) -> Vec<usize> {
+    let mut out = vec![1; tree.order.len()];
+    for (p, r) in parts.iter().enumerate() {
+        for k in r.clone() {
+            out[tree.order[k].0] = p + 1;
+        }
+    }
+    out
+}
+
+/// The file of part `n` (1-based) of a session's pages.
+pub fn part_path(dir: &str, stem: &str, n: usize, ext: &str) -> String {
+    if n <= 1 {
+        format!("{dir}/{stem}.{ext}")
+    } else {
+        format!("{dir}/{stem}/part-{n}.{ext}")
+    }
+}
+
 /// What is wrong in a session's records, in page order, each with where it shows.
 pub fn problems(
     session: &Session,
     tree: &Tree,
     exec_anchors: &[String],
+    part_of: &[usize],
     entry_anchors: &HashMap<&str, String>,
     issue_anchors: &[String],
 ) -> Vec<Problem> {
@@ -369,6 +434,7 @@ pub fn problems(
     for f in &session.summary.flags {
         problems.push(Problem {
             anchor: "summary".into(),
+            part: 1,
             what: format!("session: {f}"),
         });
     }
@@ -377,12 +443,14 @@ pub fn problems(
         if let Some(p) = &tree.problems[i] {
             problems.push(Problem {
                 anchor: exec_anchors[i].clone(),
+                part: part_of[i],
                 what: format!("execution '{}': {}", e.id, p.describe()),
             });
         }
         for f in &e.flags {
             problems.push(Problem {
                 anchor: exec_anchors[i].clone(),
+                part: part_of[i],
                 what: format!("execution '{}': {f}", e.id),
             });
         }
@@ -391,6 +459,7 @@ pub fn problems(
         for f in &is.flags {
             problems.push(Problem {
                 anchor: anchor.clone(),
+                part: 1,
                 what: format!("issue '{}': {f}", is.id),
             });
         }
@@ -399,6 +468,7 @@ pub fn problems(
         for f in &st.flags {
             problems.push(Problem {
                 anchor: "timeline".into(),
+                part: 1,
                 what: format!("state '{}': {f}", st.id),
             });
         }
@@ -410,6 +480,7 @@ pub fn problems(
                     .get(en.id.as_str())
                     .cloned()
                     .unwrap_or_else(|| "entries".into()),
+                part: 1,
                 what: format!("entry '{}': {f}", en.id),
             });
         }
@@ -418,6 +489,7 @@ pub fn problems(
         for f in &l.flags {
             problems.push(Problem {
                 anchor: "execution-tree".into(),
+                part: 1,
                 what: format!("log '{}': {f}", l.id),
             });
         }
@@ -435,10 +507,18 @@ pub fn warnings(session: &Session, tree: &Tree, exec_anchors: &[String]) -> Vec<
         .zip(&entry_list)
         .map(|(e, a)| (e.id.as_str(), a.clone()))
         .collect();
-    problems(session, tree, exec_anchors, &entry_anchors, &issue_list)
-        .into_iter()
-        .map(|p| format!("session '{}': {}", session.summary.id, p.what))
-        .collect()
+    let parts = parts(tree, usize::MAX);
+    problems(
+        session,
+        tree,
+        exec_anchors,
+        &part_of(tree, &parts),
+        &entry_anchors,
+        &issue_list,
+    )
+    .into_iter()
+    .map(|p| format!("session '{}': {}", session.summary.id, p.what))
+    .collect()
 }
 
 /// The pages of one session (HTML, Markdown, full texts beside them) and the problems
@@ -453,8 +533,8 @@ pub fn session_pages(
 ) -> (Vec<Page>, Vec<String>) {
     let dir = &opts.dir;
     let s = &session.summary;
-    let html_path = format!("{dir}/{stem}.html");
-    let md_path = format!("{dir}/{stem}.md");
+    let parts = parts(tree, opts.page_execs);
+    let part_of = part_of(tree, &parts);
     let entry_anchor_list = anchors(session.entries.iter().map(|e| e.id.clone()), "entry");
     let issue_anchor_list = anchors(session.issues.iter().map(|e| e.id.clone()), "issue");
     let entry_anchors: HashMap<&str, String> = session
@@ -470,22 +550,32 @@ pub fn session_pages(
         .map(|(e, a)| (e.id.as_str(), a.clone()))
         .collect();
     let files_dir = format!("{dir}/{stem}");
-    let cx = ExecContext {
-        limits: opts.limits,
-        max_nesting: opts.max_nesting,
-        files_dir: &files_dir,
-        files_url: stem,
-        entry_anchors: &entry_anchors,
-    };
-    let (execs, extra) = exec::views(&session.execs, tree, exec_anchors, &session.logs, &cx);
-
+    let logs_by_exec = exec::nest_logs(&session.execs, &session.logs);
     let problems = problems(
         session,
         tree,
         exec_anchors,
+        &part_of,
         &entry_anchors,
         &issue_anchor_list,
     );
+    let mut failed: Vec<FailedLink<'_>> = Vec::new();
+    let mut failed_per_part = vec![0usize; parts.len()];
+    for &(i, _) in &tree.order {
+        let e = &session.execs[i];
+        if e.status == crate::model::status::Outcome::Failure {
+            failed_per_part[part_of[i] - 1] += 1;
+            if failed.len() < 50 {
+                failed.push(FailedLink {
+                    title: exec::title(e),
+                    id: &e.id,
+                    anchor: exec_anchors[i].clone(),
+                    part: part_of[i],
+                });
+            }
+        }
+    }
+    let failed_total = failed_per_part.iter().sum();
     let warnings = problems
         .iter()
         .map(|p| format!("session '{}': {}", s.id, p.what))
@@ -544,15 +634,18 @@ pub fn session_pages(
         }
     }
     // what names each entry: executions (anchor, label), issues, states
-    let mut entry_execs: HashMap<&str, Vec<(String, String)>> = HashMap::new();
-    for (e, a) in session.execs.iter().zip(exec_anchors) {
+    let mut entry_execs: HashMap<&str, Vec<(String, String, usize)>> = HashMap::new();
+    for ((e, a), &part) in session.execs.iter().zip(exec_anchors).zip(&part_of) {
         if let Some(en) = e.entry_id.as_deref() {
             let label = e
                 .identity
                 .clone()
                 .or_else(|| e.nature.clone())
                 .unwrap_or_else(|| e.id.clone());
-            entry_execs.entry(en).or_default().push((a.clone(), label));
+            entry_execs
+                .entry(en)
+                .or_default()
+                .push((a.clone(), label, part));
         }
     }
     let mut entry_issues: HashMap<&str, usize> = HashMap::new();
@@ -622,38 +715,78 @@ pub fn session_pages(
             )
         })
     };
-    let execs_value = minijinja::Value::from(minijinja::value::Serde(&execs));
-    let mut out = Vec::with_capacity(2 + extra.len());
-    for (path, ext) in [(&html_path, "html"), (&md_path, "md")] {
-        let ctx = SessionPage {
-            session: row(s, path, dir, stem),
-            flags: &s.flags,
-            diagnostics_html: diagnostics_html.as_deref(),
-            diagnostics_md: diagnostics_md.as_deref(),
-            diagnostics_json: diagnostics_json.as_deref(),
-            args: args.as_deref(),
-            elaboration: elaboration.as_deref(),
-            states: &states,
-            entries: &entries,
-            execs: &execs_value,
-            issue_groups: &by_type,
-            issue_count: session.issues.len(),
-            log_count: session.logs.len(),
-            problems: &problems,
-            prev: link(nb.prev, ext, path),
-            next: link(nb.next, ext, path),
-            root: root_of(path),
-            path: path.clone(),
-        };
-        let template = if ext == "html" {
-            "html/sessions/session.html"
+    let mut out = Vec::with_capacity(2 * parts.len());
+    for (p, range) in parts.iter().enumerate() {
+        let number = p + 1;
+        let files_url = if number == 1 {
+            format!("{stem}/")
         } else {
-            "md/sessions/session.md"
+            String::new()
         };
-        out.push(Page::template(path.clone(), template, &ctx));
-    }
-    for (path, bytes) in extra {
-        out.push(Page::raw(path, bytes));
+        let cx = ExecContext {
+            limits: opts.limits,
+            max_nesting: opts.max_nesting,
+            files_dir: &files_dir,
+            files_url: &files_url,
+            entry_anchors: &entry_anchors,
+        };
+        let (execs, extra) = exec::views(
+            &session.execs,
+            tree,
+            exec_anchors,
+            &session.logs,
+            &logs_by_exec,
+            range.clone(),
+            &cx,
+        );
+        let execs_value = minijinja::Value::from(minijinja::value::Serde(&execs));
+        for ext in ["html", "md"] {
+            let path = part_path(dir, stem, number, ext);
+            let ctx = SessionPage {
+                session: row(s, &path, dir, stem),
+                flags: &s.flags,
+                diagnostics_html: diagnostics_html.as_deref(),
+                diagnostics_md: diagnostics_md.as_deref(),
+                diagnostics_json: diagnostics_json.as_deref(),
+                args: args.as_deref(),
+                elaboration: elaboration.as_deref(),
+                states: &states,
+                entries: &entries,
+                execs: &execs_value,
+                issue_groups: &by_type,
+                issue_count: session.issues.len(),
+                log_count: session.logs.len(),
+                problems: &problems,
+                part: number,
+                parts: parts
+                    .iter()
+                    .enumerate()
+                    .map(|(q, r)| PartLink {
+                        number: q + 1,
+                        url: relative(&path, &part_path(dir, stem, q + 1, ext)),
+                        first: r.start + 1,
+                        last: r.end,
+                        failed: failed_per_part[q],
+                        current: q == p,
+                    })
+                    .collect(),
+                failed: &failed,
+                failed_total,
+                prev: link(nb.prev, ext, &path),
+                next: link(nb.next, ext, &path),
+                root: root_of(&path),
+                path: path.clone(),
+            };
+            let template = if ext == "html" {
+                "html/sessions/session.html"
+            } else {
+                "md/sessions/session.md"
+            };
+            out.push(Page::template(path, template, &ctx));
+        }
+        for (path, bytes) in extra {
+            out.push(Page::raw(path, bytes));
+        }
     }
     (out, warnings)
 }

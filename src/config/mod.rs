@@ -41,6 +41,8 @@ pub struct SessionsConfig {
     pub head_lines: usize,
     /// Lines shown from the end of a long output.
     pub tail_lines: usize,
+    /// Executions per session page; a longer session continues on part pages.
+    pub page_execs: usize,
 }
 
 impl Default for SessionsConfig {
@@ -51,6 +53,7 @@ impl Default for SessionsConfig {
             max_bytes: 64 * 1024,
             head_lines: 60,
             tail_lines: 40,
+            page_execs: 1000,
         }
     }
 }

@@ -125,6 +125,8 @@ impl FailOn {
 pub struct FailedExec {
     pub session_id: String,
     pub session_stem: String,
+    /// The page part (1-based) the execution is on.
+    pub part: usize,
     pub exec_id: String,
     pub anchor: String,
     pub title: String,
@@ -137,6 +139,8 @@ pub struct FailedExec {
 /// Counts and the failures seen so far over the reported sessions.
 #[derive(Debug, Default)]
 pub struct Stats {
+    /// Executions per session page (as the site splits them), for links to parts.
+    pub page_execs: usize,
     pub sessions: Vec<SessionSummary>,
     pub stems: Vec<String>,
     pub failed: Vec<FailedExec>,
@@ -171,6 +175,8 @@ impl Stats {
     /// Adds a loaded session.
     pub fn add(&mut self, session: &Session, tree: &Tree, stem: &str, anchors: &[String]) {
         let s = &session.summary;
+        let parts = super::sessions::parts(tree, self.page_execs.max(1));
+        let part_of = super::sessions::part_of(tree, &parts);
         for &(i, _) in &tree.order {
             let e = &session.execs[i];
             if e.status != Outcome::Failure {
@@ -184,6 +190,7 @@ impl Stats {
             self.failed.push(FailedExec {
                 session_id: s.id.clone(),
                 session_stem: stem.to_string(),
+                part: part_of[i],
                 exec_id: e.id.clone(),
                 anchor: anchors[i].clone(),
                 title: super::exec::title(e),

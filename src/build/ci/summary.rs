@@ -127,10 +127,13 @@ pub struct SummaryOptions<'a> {
     pub sessions_dir: &'a str,
 }
 
-fn url(site: Option<&str>, dir: &str, stem: &str, anchor: Option<&str>) -> Option<String> {
+fn url(site: Option<&str>, dir: &str, stem: &str, at: Option<(usize, &str)>) -> Option<String> {
     let base = site?.trim_end_matches('/');
-    Some(match anchor {
-        Some(a) => format!("{base}/{dir}/{stem}.html#{a}"),
+    Some(match at {
+        Some((part, a)) => format!(
+            "{base}/{}#{a}",
+            crate::build::sessions::part_path(dir, stem, part, "html")
+        ),
         None => format!("{base}/{dir}/{stem}.html"),
     })
 }
@@ -200,7 +203,7 @@ fn page<'a>(
                     opts.site_url,
                     opts.sessions_dir,
                     &f.session_stem,
-                    Some(&f.anchor),
+                    Some((f.part, &f.anchor)),
                 ),
                 title: &f.title,
                 nature: &f.nature,
