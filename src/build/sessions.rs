@@ -396,7 +396,7 @@ pub fn parts(tree: &Tree, page_execs: usize) -> Vec<std::ops::Range<usize>> {
     let n = tree.order.len();
     let size = page_execs.max(1);
     if n <= size {
-        return vec![0..n];
+        return std::iter::once(0..n).collect();
     }
     (0..n).step_by(size).map(|a| a..(a + size).min(n)).collect()
 }
