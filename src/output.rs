@@ -138,6 +138,25 @@ impl Staging {
         Ok(())
     }
 
+    /// Writes one file of the site from a reader, in pieces (or keeps the previous
+    /// file when it is the same).
+    pub fn write_stream(&mut self, rel: &str, from: &mut dyn std::io::Read) -> Result<()> {
+        let relp = safe_rel(rel)?;
+        let path = self.stage.join(relp);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        let mut f =
+            fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+        let n =
+            std::io::copy(from, &mut f).with_context(|| format!("writing {}", path.display()))?;
+        drop(f);
+        self.paths.push(rel.to_string());
+        self.files += 1;
+        self.bytes += n;
+        self.settle(rel)
+    }
+
     /// Keeps a file of the previous site as it is. False when there is no such file.
     pub fn keep(&mut self, rel: &str) -> Result<bool> {
         let relp = safe_rel(rel)?;

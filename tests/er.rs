@@ -30,6 +30,7 @@ fn render(s: &Schema, opts: &SchemaOptions) -> BTreeMap<String, String> {
                     env.get_template(name).unwrap().render(context).unwrap()
                 }
                 Body::Raw(b) => String::from_utf8(b.clone()).unwrap(),
+                Body::FromDb { .. } => unreachable!("schema pages never copy from the database"),
             };
             (p.path, text)
         })

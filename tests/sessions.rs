@@ -362,3 +362,34 @@ fn session_ids_become_safe_unique_file_names() {
         assert_eq!(n, 1, "execution E{i} on exactly one page");
     }
 }
+
+#[test]
+fn an_output_too_large_to_load_is_copied_to_its_file_in_pieces() {
+    let dir = tempfile::tempdir().unwrap();
+    // 20 MB of lines: over the 8 MB a value may have to be loaded whole
+    let db = make_db(
+        dir.path(),
+        "big.db",
+        &[
+            &fixture("sessions-ddl.sql"),
+            "INSERT INTO orchestration_session (orchestration_session_id, device_id, orchestration_nature_id, version, orch_started_at) VALUES ('BIG', 'D', 'N', '1', '2026-01-01 00:00:00');
+             INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, exec_code, exec_status, output_text)
+               VALUES ('E1', 'shell', 'BIG', 'yes', 0, 'first line' || char(10) || replace(hex(zeroblob(2500000)), '0000', 'middle line ' || char(10)) || 'last line');",
+        ],
+    );
+    let out = dir.path().join("site");
+    let o = build(&db, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let full = std::fs::read(out.join("sessions/BIG/E1.output.txt")).unwrap();
+    assert_eq!(full.len(), 11 + 1_250_000 * 13 + 9);
+    assert!(full.starts_with(b"first line\nmiddle line \n"));
+    assert!(full.ends_with(b"middle line \nlast line"));
+    let page = read(out.join("sessions/BIG.html"));
+    assert!(
+        page.contains("of 1250002 lines / 16250020 bytes"),
+        "counts of the whole value"
+    );
+    assert!(page.contains("first line") && page.contains("last line"));
+    let md = read(out.join("sessions/BIG.md"));
+    assert!(md.contains("[full text](BIG/E1.output.txt)"));
+}

@@ -40,6 +40,25 @@ struct SessionOut {
     fingerprint: u64,
 }
 
+/// A progress bar on stderr for builds that take more than a moment: hidden when
+/// stderr is not a terminal, with `--quiet`, and for small RSSDs.
+fn progress_bar(quiet: bool, execs: u64, sessions: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let total = execs.max(sessions as u64);
+    if quiet || total < 20_000 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} building {pos}/{len} executions [{bar:30}] {elapsed} (about {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar
+}
+
 /// A fingerprint of everything besides the database that shapes the site.
 fn settings_fingerprint(args: &BuildArgs, settings: &Settings) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -186,6 +205,9 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         &mut stage,
         dump,
     )?;
+    // Large values are copied from the database while files are written.
+    let stream_conn = read::open_read_only(&args.db)?;
+    let progress = progress_bar(args.quiet, totals.exec_total, summaries.len());
     let neighbour = |j: Option<usize>| {
         j.and_then(|j| order.get(j))
             .map(|&x| (summaries[x].id.as_str(), stems[&summaries[x].id].as_str()))
@@ -232,32 +254,46 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                 fingerprint,
             })
         },
-        |l, out| {
-            for w in &out.warnings {
-                warnings.warn(w);
-            }
-            let id = &summaries[l.i].id;
-            let mut files: Vec<String> = out.files.iter().map(|(p, _)| p.clone()).collect();
-            write_files(&mut stage, &out.files)?;
-            for f in &out.keep {
-                if !stage.keep(f)? {
-                    anyhow::bail!("the previous site lost {f} during the build");
-                }
-                files.push(f.clone());
-            }
-            manifest.sessions.insert(
-                id.clone(),
-                SessionEntry {
-                    fingerprint: out.fingerprint,
-                    files,
-                },
+        {
+            // The commit runs on another thread than the loading: it gets its own
+            // connection (moved in) and borrows the rest.
+            let (warnings, stage, sink, manifest, progress, stems) = (
+                &mut warnings,
+                &mut stage,
+                &mut sink,
+                &mut manifest,
+                &progress,
+                &stems,
             );
-            if let Some(piece) = out.ci {
-                sink.append(&l.session, &l.tree, &stems[id], &l.anchors, piece)?;
+            move |l: &sessions::Loaded, out: SessionOut| {
+                for w in &out.warnings {
+                    warnings.warn(w);
+                }
+                let id = &summaries[l.i].id;
+                let mut files: Vec<String> = out.files.iter().map(|(p, _)| p.clone()).collect();
+                write_files(stage, &out.files, Some(&stream_conn))?;
+                for f in &out.keep {
+                    if !stage.keep(f)? {
+                        anyhow::bail!("the previous site lost {f} during the build");
+                    }
+                    files.push(f.clone());
+                }
+                manifest.sessions.insert(
+                    id.clone(),
+                    SessionEntry {
+                        fingerprint: out.fingerprint,
+                        files,
+                    },
+                );
+                if let Some(piece) = out.ci {
+                    sink.append(&l.session, &l.tree, &stems[id], &l.anchors, piece)?;
+                }
+                progress.inc(l.session.execs.len().max(1) as u64);
+                Ok(())
             }
-            Ok(())
         },
     )?;
+    progress.finish_and_clear();
 
     // CI files.
     let (summary_md, failing) = sink.finish(

@@ -195,6 +195,9 @@ pub fn session_fingerprint(s: &Session, extra: impl Hash) -> u64 {
         )
             .hash(&mut h);
         (&e.narrative_md, &e.elaboration, &e.flags).hash(&mut h);
+        for b in &e.big {
+            (b.bytes, b.lines, &b.tail).hash(&mut h);
+        }
         status(&mut h, &e.status_raw);
     }
     for i in &s.issues {

@@ -7,8 +7,18 @@ use crate::build::{Body, Page};
 use crate::output::Staging;
 use crate::render::templates::describe_error;
 
-/// A rendered file: its path in the site and its bytes.
-pub type File = (String, Vec<u8>);
+/// A rendered file: its path in the site and its content.
+pub type File = (String, Content);
+
+/// What goes into a file.
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// A text column of an execution, copied from the database in pieces.
+    FromDb {
+        column: &'static str,
+        rowid: i64,
+    },
+}
 
 /// Renders one page; with `dump_context` also its context as JSON beside it.
 pub fn render_page(
@@ -18,7 +28,8 @@ pub fn render_page(
     out: &mut Vec<File>,
 ) -> Result<()> {
     match page.body {
-        Body::Raw(bytes) => out.push((page.path, bytes)),
+        Body::Raw(bytes) => out.push((page.path, Content::Bytes(bytes))),
+        Body::FromDb { column, rowid } => out.push((page.path, Content::FromDb { column, rowid })),
         Body::Template { name, context } => {
             let text = env
                 .get_template(name)
@@ -33,9 +44,9 @@ pub fn render_page(
             if dump_context {
                 let json =
                     serde_json::to_vec_pretty(&context).context("serialising a page context")?;
-                out.push((format!("{}.context.json", page.path), json));
+                out.push((format!("{}.context.json", page.path), Content::Bytes(json)));
             }
-            out.push((page.path, text.into_bytes()));
+            out.push((page.path, Content::Bytes(text.into_bytes())));
         }
     }
     Ok(())
@@ -54,10 +65,32 @@ pub fn render_pages(
     Ok(out)
 }
 
-/// Writes rendered files into the staging folder.
-pub fn write_files(stage: &mut Staging, files: &[File]) -> Result<()> {
-    for (path, bytes) in files {
-        stage.write(path, bytes)?;
+/// Writes rendered files into the staging folder. Values too large to load are copied
+/// from the database through `db` in pieces (never held whole in memory).
+pub fn write_files(
+    stage: &mut Staging,
+    files: &[File],
+    db: Option<&rusqlite::Connection>,
+) -> Result<()> {
+    for (path, content) in files {
+        match content {
+            Content::Bytes(bytes) => stage.write(path, bytes)?,
+            Content::FromDb { column, rowid } => {
+                let conn = db.context("no database connection to copy a large value from")?;
+                let mut blob = conn
+                    .blob_open(
+                        rusqlite::MAIN_DB,
+                        "orchestration_session_exec",
+                        *column,
+                        *rowid,
+                        true,
+                    )
+                    .with_context(|| {
+                        format!("reading {column} of orchestration_session_exec row {rowid}")
+                    })?;
+                stage.write_stream(path, &mut blob)?;
+            }
+        }
     }
     Ok(())
 }
@@ -69,5 +102,5 @@ pub fn write_pages(
     stage: &mut Staging,
     dump_context: bool,
 ) -> Result<()> {
-    write_files(stage, &render_pages(env, pages, dump_context)?)
+    write_files(stage, &render_pages(env, pages, dump_context)?, None)
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::text::{self, Block, Limits};
-use crate::model::session::{ExecRow, LogRow};
+use crate::model::session::{BigField, ExecRow, LogRow};
 use crate::model::time::format_duration;
 use crate::model::tree::Tree;
 use crate::render::highlight;
@@ -67,8 +67,15 @@ pub struct LogView<'a> {
     pub flags: &'a [String],
 }
 
-/// Files to write beside the page: full texts of cut blocks.
-pub type Extra = Vec<(String, Vec<u8>)>;
+/// A file to write beside the page: the full text of a cut block.
+pub enum ExtraFile {
+    Bytes(String, Vec<u8>),
+    /// A value too large to load: copied from the database when written.
+    FromDb(String, &'static str, i64),
+}
+
+/// Files to write beside the page.
+pub type Extra = Vec<ExtraFile>;
 
 /// Inputs shared by all executions of a page.
 pub struct ExecContext<'p> {
@@ -175,22 +182,28 @@ pub fn views<'a>(
                 format!("{}{name}", cx.files_url),
             )
         };
-        let mut mk = |raw: Option<&str>, kind: &'static str, what: &str| -> Option<Block> {
-            let raw = raw.filter(|s| !s.is_empty())?;
-            let (path, url) = file(what);
-            let b = text::block(raw, kind, &cx.limits, &url, &anchor);
-            if b.cut.is_some() {
-                extra.push((path, raw.as_bytes().to_vec()));
-            }
-            Some(b)
-        };
+        let mut mk =
+            |field: BigField, raw: Option<&str>, kind: &'static str, what: &str| -> Option<Block> {
+                let (path, url) = file(what);
+                if let Some(big) = e.big(field) {
+                    extra.push(ExtraFile::FromDb(path, field.column(), big.rowid));
+                    return Some(text::block_big(big, kind, &cx.limits, &url));
+                }
+                let raw = raw.filter(|s| !s.is_empty())?;
+                let b = text::block(raw, kind, &cx.limits, &url, &anchor);
+                if b.cut.is_some() {
+                    extra.push(ExtraFile::Bytes(path, raw.as_bytes().to_vec()));
+                }
+                Some(b)
+            };
         let output_kind = e
             .output
             .as_deref()
             .map(|o| text::output_kind(o, e.output_nature.as_deref()))
             .unwrap_or("text");
-        let input = mk(e.input.as_deref(), "text", "input");
+        let input = mk(BigField::Input, e.input.as_deref(), "text", "input");
         let error = mk(
+            BigField::Error,
             e.error.as_deref(),
             if e.error
                 .as_deref()
@@ -202,13 +215,18 @@ pub fn views<'a>(
             },
             "error",
         );
-        let output = mk(e.output.as_deref(), output_kind, "output");
+        let output = mk(BigField::Output, e.output.as_deref(), output_kind, "output");
         let code = e.code.as_deref().unwrap_or("");
         let lang = highlight::detect(e.nature.as_deref(), code);
-        let (code_html, code_shown) = if code.len() > cx.limits.max_bytes * 4 {
+        let (code_html, code_shown) = if code.len() > cx.limits.max_bytes * 4
+            || e.big(BigField::Code).is_some()
+        {
             // a huge script: highlight the start only, the whole text is in a file
             let (path, _) = file("code");
-            extra.push((path, code.as_bytes().to_vec()));
+            match e.big(BigField::Code) {
+                Some(b) => extra.push(ExtraFile::FromDb(path, BigField::Code.column(), b.rowid)),
+                None => extra.push(ExtraFile::Bytes(path, code.as_bytes().to_vec())),
+            }
             let cut = &code[..floor_boundary(code, cx.limits.max_bytes)];
             (crate::render::escape::html(cut), cut)
         } else {

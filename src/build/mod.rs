@@ -28,6 +28,8 @@ pub enum Body {
     Template { name: &'static str, context: Value },
     /// Write these bytes as they are.
     Raw(Vec<u8>),
+    /// Copy this text column of an execution from the database (too large to load).
+    FromDb { column: &'static str, rowid: i64 },
 }
 
 impl Page {

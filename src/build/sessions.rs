@@ -784,8 +784,14 @@ pub fn session_pages(
             };
             out.push(Page::template(path, template, &ctx));
         }
-        for (path, bytes) in extra {
-            out.push(Page::raw(path, bytes));
+        for f in extra {
+            out.push(match f {
+                exec::ExtraFile::Bytes(path, bytes) => Page::raw(path, bytes),
+                exec::ExtraFile::FromDb(path, column, rowid) => Page {
+                    path,
+                    body: super::Body::FromDb { column, rowid },
+                },
+            });
         }
     }
     (out, warnings)

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::model::session::BigText;
 use crate::render::{ansi, escape, highlight, markdown};
 
 /// Limits for long text.
@@ -185,6 +186,70 @@ pub fn block(raw: &str, kind: &'static str, limits: &Limits, file: &str, md_pref
             total_bytes: raw.len(),
             hidden_lines: hl,
             hidden_bytes: hb,
+            file: file.to_string(),
+        }),
+    }
+}
+
+/// A block for a value too large to load ([`BigText`]): its start and end, cut to the
+/// limits, with the counts of the whole value. The file at `file` gets the whole value.
+pub fn block_big(big: &BigText, kind: &'static str, limits: &Limits, file: &str) -> Block {
+    // Neither JSON nor Markdown can be shown from a start and an end.
+    let kind = if kind == "ansi" { "ansi" } else { "text" };
+    let head_end = {
+        let mut end = 0;
+        for (n, (i, _)) in big.head.match_indices('\n').enumerate() {
+            if n + 1 > limits.head_lines || i + 1 > limits.max_bytes / 2 {
+                break;
+            }
+            end = i + 1;
+        }
+        if end == 0 {
+            floor_boundary(&big.head, (limits.max_bytes / 2).min(big.head.len()))
+        } else {
+            end
+        }
+    };
+    let head = &big.head[..head_end];
+    let body = big.tail.strip_suffix('\n').unwrap_or(&big.tail);
+    let mut tail_start = big.tail.len();
+    for (n, (i, _)) in body.rmatch_indices('\n').enumerate() {
+        if n + 1 > limits.tail_lines || big.tail.len() - (i + 1) > limits.max_bytes / 2 {
+            break;
+        }
+        tail_start = i + 1;
+    }
+    if tail_start == big.tail.len() {
+        tail_start = ceil_boundary(
+            &big.tail,
+            big.tail.len().saturating_sub(limits.max_bytes / 2),
+        );
+    }
+    let tail = &big.tail[tail_start..];
+    let shown_bytes = (head.len() + tail.len()) as u64;
+    let shown_lines = (head.lines().count() + tail.lines().count()) as u64;
+    let strip = |s: &str| {
+        if kind == "ansi" {
+            ansi::strip(s)
+        } else {
+            s.to_string()
+        }
+    };
+    let (text, tail_text) = (strip(head), strip(tail));
+    Block {
+        kind,
+        html: render(kind, head, ""),
+        tail_html: render(kind, tail, ""),
+        fence: crate::render::markdown_escape::fence_for(&format!("{text}{tail_text}")),
+        markdown: None,
+        text,
+        tail_text,
+        lang: "text",
+        cut: Some(Cut {
+            total_lines: big.lines as usize,
+            total_bytes: big.bytes as usize,
+            hidden_lines: big.lines.saturating_sub(shown_lines) as usize,
+            hidden_bytes: big.bytes.saturating_sub(shown_bytes) as usize,
             file: file.to_string(),
         }),
     }

@@ -66,6 +66,40 @@ pub struct EntryRow {
     pub flags: Vec<String>,
 }
 
+/// A text column of an execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BigField {
+    Code,
+    Input,
+    Error,
+    Output,
+}
+
+impl BigField {
+    /// The column in `orchestration_session_exec`.
+    pub fn column(self) -> &'static str {
+        match self {
+            BigField::Code => "exec_code",
+            BigField::Input => "input_text",
+            BigField::Error => "exec_error_text",
+            BigField::Output => "output_text",
+        }
+    }
+}
+
+/// A text value too large to load whole: its size, line count, start and end were read
+/// in pieces; the whole value is copied from the database to its file when written.
+#[derive(Debug, Clone, Serialize)]
+pub struct BigText {
+    pub field: BigField,
+    pub rowid: i64,
+    pub bytes: u64,
+    pub lines: u64,
+    pub head: String,
+    pub tail: String,
+}
+
 /// One execution.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExecRow {
@@ -89,6 +123,15 @@ pub struct ExecRow {
     pub narrative_md: Text,
     pub elaboration: Text,
     pub flags: Vec<String>,
+    /// Text columns too large to load (their field above holds the start only).
+    pub big: Vec<BigText>,
+}
+
+impl ExecRow {
+    /// The large-value record of `field`, when it was too large to load.
+    pub fn big(&self, field: BigField) -> Option<&BigText> {
+        self.big.iter().find(|b| b.field == field)
+    }
 }
 
 /// An issue found during the session (V&V writes these).

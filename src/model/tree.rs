@@ -206,6 +206,7 @@ mod tests {
             narrative_md: None,
             elaboration: None,
             flags: Vec::new(),
+            big: Vec::new(),
         }
     }
 

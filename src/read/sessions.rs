@@ -19,7 +19,8 @@ use rusqlite::{Connection, Row};
 
 use super::cells::{ColSpec, RowReader, TableLayout, col, json, raw_status, req};
 use crate::model::session::{
-    EntryRow, ExecRow, IssueRelationRow, IssueRow, LogRow, Session, SessionSummary, StateRow,
+    BigField, BigText, EntryRow, ExecRow, IssueRelationRow, IssueRow, LogRow, Session,
+    SessionSummary, StateRow,
 };
 use crate::model::status::{FinalState, Outcome, StatusRule, terminal_state};
 
@@ -425,11 +426,40 @@ impl SessionIndex {
         }
         if let Some(l) = &self.layouts.exec {
             let rule = &self.rule;
-            fetch(conn, l, EXEC_COLS, &rows.exec, |rowid, r| {
-                session.execs.push(read_exec(r, rowid, rule));
+            let select = exec_select(l);
+            let mut big: Vec<(usize, BigField, i64, u64)> = Vec::new();
+            fetch_select(conn, l, &select, &rows.exec, |rowid, r| {
+                let e = read_exec(r, rowid, rule);
+                // the large columns come last, as their sizes
+                for (k, field) in BIG_FIELDS.iter().enumerate() {
+                    let n = r.get_ref(1 + EXEC_COLS.len() + k)?;
+                    if let ValueRef::Integer(n) = n
+                        && n as u64 > BIG_TEXT
+                    {
+                        big.push((session.execs.len(), *field, rowid, n as u64));
+                    }
+                }
+                session.execs.push(e);
                 Ok(())
             })
             .with_context(|| what(EXEC))?;
+            for (i, field, rowid, bytes) in big {
+                let b = read_big(conn, field, rowid, bytes).with_context(|| {
+                    format!(
+                        "reading {} of orchestration_session_exec row {rowid} in pieces",
+                        field.column()
+                    )
+                })?;
+                let e = &mut session.execs[i];
+                let slot = match field {
+                    BigField::Code => &mut e.code,
+                    BigField::Input => &mut e.input,
+                    BigField::Error => &mut e.error,
+                    BigField::Output => &mut e.output,
+                };
+                *slot = Some(b.head.clone());
+                e.big.push(b);
+            }
         }
         if let Some(l) = &self.layouts.state {
             fetch(conn, l, STATE_COLS, &rows.state, |rowid, r| {
@@ -551,6 +581,98 @@ impl SessionIndex {
     }
 }
 
+/// Text values larger than this are not loaded whole (see [`read_big`]).
+pub const BIG_TEXT: u64 = 8 * 1024 * 1024;
+/// Bytes of a large value kept from its start and from its end.
+const BIG_KEEP: usize = 64 * 1024;
+const BIG_FIELDS: [BigField; 4] = [
+    BigField::Code,
+    BigField::Input,
+    BigField::Error,
+    BigField::Output,
+];
+
+/// The select list of executions: large text columns come as NULL when over
+/// [`BIG_TEXT`] bytes, and their sizes follow the regular columns.
+fn exec_select(l: &TableLayout) -> String {
+    let mut cols: Vec<String> = EXEC_COLS
+        .iter()
+        .zip(&l.present)
+        .map(|(c, &present)| {
+            if !present {
+                "NULL".to_string()
+            } else if BIG_FIELDS.iter().any(|f| f.column() == c.name) {
+                format!(
+                    "CASE WHEN octet_length(\"{0}\") > {BIG_TEXT} THEN NULL ELSE \"{0}\" END",
+                    c.name
+                )
+            } else {
+                format!("\"{}\"", c.name)
+            }
+        })
+        .collect();
+    for f in BIG_FIELDS {
+        cols.push(if l.has(EXEC_COLS, f.column()) {
+            format!("octet_length(\"{}\")", f.column())
+        } else {
+            "NULL".into()
+        });
+    }
+    cols.join(", ")
+}
+
+/// Reads a large text value in pieces with SQLite's incremental I/O: its line count,
+/// its first and last [`BIG_KEEP`] bytes (on character boundaries), never all of it.
+fn read_big(conn: &Connection, field: BigField, rowid: i64, bytes: u64) -> Result<BigText> {
+    use std::io::Read;
+    let mut blob = conn.blob_open(rusqlite::MAIN_DB, EXEC, field.column(), rowid, true)?;
+    let mut head: Vec<u8> = Vec::with_capacity(BIG_KEEP);
+    let mut tail: std::collections::VecDeque<u8> =
+        std::collections::VecDeque::with_capacity(BIG_KEEP);
+    let mut lines = 0u64;
+    let mut last = b'\n';
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = blob.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        last = chunk[n - 1];
+        if head.len() < BIG_KEEP {
+            let take = (BIG_KEEP - head.len()).min(n);
+            head.extend_from_slice(&chunk[..take]);
+        }
+        for &b in chunk.iter().skip(n.saturating_sub(BIG_KEEP)) {
+            if tail.len() == BIG_KEEP {
+                tail.pop_front();
+            }
+            tail.push_back(b);
+        }
+    }
+    if last != b'\n' {
+        lines += 1;
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let tail: Vec<u8> = tail.into_iter().collect();
+    // start the tail on a character boundary
+    let skip = tail
+        .iter()
+        .take(4)
+        .take_while(|&&b| (0x80..0xC0).contains(&b))
+        .count();
+    let tail = String::from_utf8_lossy(&tail[skip..]).into_owned();
+    Ok(BigText {
+        field,
+        rowid,
+        bytes,
+        lines,
+        head: head.trim_end_matches('\u{FFFD}').to_string(),
+        tail,
+    })
+}
+
 fn read_exec(r: &Row<'_>, rowid: i64, rule: &StatusRule) -> ExecRow {
     let mut rr = RowReader::new(r, 1, EXEC_COLS);
     let id = rr.id(0, rowid);
@@ -582,6 +704,7 @@ fn read_exec(r: &Row<'_>, rowid: i64, rule: &StatusRule) -> ExecRow {
         narrative_md: rr.text(13),
         elaboration: rr.text(14),
         flags: rr.flags,
+        big: Vec::new(),
     }
 }
 
@@ -759,14 +882,24 @@ fn fetch(
     l: &TableLayout,
     spec: &'static [ColSpec],
     rowids: &[i64],
+    f: impl FnMut(i64, &Row<'_>) -> Result<()>,
+) -> Result<()> {
+    fetch_select(conn, l, &l.select_list(spec), rowids, f)
+}
+
+/// As [`fetch`], with a select list of its own (after the rowid).
+fn fetch_select(
+    conn: &Connection,
+    l: &TableLayout,
+    select: &str,
+    rowids: &[i64],
     mut f: impl FnMut(i64, &Row<'_>) -> Result<()>,
 ) -> Result<()> {
     if rowids.is_empty() {
         return Ok(());
     }
     let sql = format!(
-        "SELECT rowid, {} FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid",
-        l.select_list(spec),
+        "SELECT rowid, {select} FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid",
         l.table
     );
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -62,18 +62,21 @@ fn timestamp(ms: Option<i64>) -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00".into())
 }
 
-fn bounded(s: &str, max: usize) -> String {
-    if s.len() <= max {
+/// At most `max` bytes of `s`; `total` is the size of the whole value when `s` is only
+/// its start.
+fn bounded(s: &str, max: usize, total: Option<u64>) -> String {
+    let total = total.unwrap_or(s.len() as u64);
+    if s.len() <= max && total == s.len() as u64 {
         return s.to_string();
     }
-    let mut end = max;
+    let mut end = max.min(s.len());
     while !s.is_char_boundary(end) {
         end -= 1;
     }
     format!(
-        "{}\n… {} more bytes; the whole output is in the site and the JSON report",
+        "{}\n… {} more bytes; the whole output is in the site",
         &s[..end],
-        s.len() - end
+        total - end as u64
     )
 }
 
@@ -128,6 +131,8 @@ pub fn suite<'a>(id: usize, session: &'a Session, tree: &Tree) -> Suite<'a> {
             system_out: bounded(
                 &crate::render::ansi::strip(e.output.as_deref().unwrap_or("")),
                 MAX_SYSTEM_OUT,
+                e.big(crate::model::session::BigField::Output)
+                    .map(|b| b.bytes),
             ),
         });
     }

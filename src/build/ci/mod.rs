@@ -197,7 +197,13 @@ impl Stats {
                 nature: e.nature.clone().unwrap_or_default(),
                 status_raw: e.status_raw.display(),
                 error: head_chars(&strip(e.error.as_deref().unwrap_or("")), KEEP_CHARS),
-                output_tail: tail_chars(&strip(e.output.as_deref().unwrap_or("")), KEEP_CHARS),
+                output_tail: tail_chars(
+                    &strip(match e.big(crate::model::session::BigField::Output) {
+                        Some(b) => &b.tail,
+                        None => e.output.as_deref().unwrap_or(""),
+                    }),
+                    KEEP_CHARS,
+                ),
             });
         }
         for is in &session.issues {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::build::exec::duration_ms;
 use crate::build::text::{self, Limits};
-use crate::model::session::{Session, SessionSummary};
+use crate::model::session::{BigField, Session, SessionSummary};
 use crate::model::time::Timestamp;
 use crate::model::tree::Tree;
 
@@ -49,9 +49,20 @@ pub struct Text {
     pub cut: Option<Cut>,
 }
 
-fn text_of(raw: &Option<String>, limits: &Limits, file: &str) -> Option<Text> {
-    let raw = raw.as_deref().filter(|s| !s.is_empty())?;
-    let b = text::block(raw, "text", limits, file, "r");
+fn text_of(
+    e: &crate::model::session::ExecRow,
+    field: crate::model::session::BigField,
+    raw: &Option<String>,
+    limits: &Limits,
+    file: &str,
+) -> Option<Text> {
+    let b = match e.big(field) {
+        Some(big) => text::block_big(big, "text", limits, file),
+        None => {
+            let raw = raw.as_deref().filter(|s| !s.is_empty())?;
+            text::block(raw, "text", limits, file, "r")
+        }
+    };
     Some(Text {
         text: b.text,
         tail: b.cut.as_ref().map(|_| b.tail_text),
@@ -372,9 +383,9 @@ pub fn session_bytes(
                     status_raw: e.status_raw.display(),
                     duration_ms: duration_ms(e),
                     code: e.code.as_deref(),
-                    input: text_of(&e.input, limits, &file(a, "input")),
-                    error: text_of(&e.error, limits, &file(a, "error")),
-                    output: text_of(&e.output, limits, &file(a, "output")),
+                    input: text_of(e, BigField::Input, &e.input, limits, &file(a, "input")),
+                    error: text_of(e, BigField::Error, &e.error, limits, &file(a, "error")),
+                    output: text_of(e, BigField::Output, &e.output, limits, &file(a, "output")),
                     output_nature: jc(&e.output_nature),
                     narrative_md: e.narrative_md.as_deref(),
                     elaboration: jc(&e.elaboration),
