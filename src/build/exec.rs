@@ -38,13 +38,10 @@ pub struct ExecView<'a> {
     pub namespace: Option<&'a str>,
     pub identity: Option<&'a str>,
     pub duration: Option<String>,
+    /// Language of the code (`sql`, `sh`, ...).
     pub lang: &'static str,
-    pub code: &'a str,
-    pub code_html: String,
-    pub code_fence: String,
-    pub input: Option<Block>,
-    pub error: Option<Block>,
-    pub output: Option<Block>,
+    /// Error (when any), code, input (when any), output (when any), in page order.
+    pub blocks: Vec<Block>,
     pub narrative_html: Option<String>,
     pub narrative_md: Option<String>,
     pub output_nature: Option<String>,
@@ -54,6 +51,13 @@ pub struct ExecView<'a> {
     pub problem: Option<String>,
     pub flags: &'a [String],
     pub logs: Vec<LogView<'a>>,
+}
+
+/// A block under its label ("Error", "Code", "Input", "Output") and CSS class.
+fn labeled(label: &'static str, class: &'static str, mut block: Block) -> Block {
+    block.label = label;
+    block.class = class;
+    block
 }
 
 /// A log line under an execution, nested by its parent log.
@@ -111,7 +115,16 @@ pub fn title(e: &ExecRow) -> String {
 /// Duration in milliseconds from the elaboration when it records one (`duration_ms`,
 /// `elapsed_ms`, `duration` in seconds, or start/finish times).
 pub fn duration_ms(e: &ExecRow) -> Option<i64> {
-    let v: serde_json::Value = serde_json::from_str(e.elaboration.as_deref()?).ok()?;
+    duration_of(&parse_json(e.elaboration.as_deref())?)
+}
+
+/// A JSON column's value, when it is JSON.
+fn parse_json(s: Option<&str>) -> Option<serde_json::Value> {
+    serde_json::from_str(s?).ok()
+}
+
+/// Duration in milliseconds from a parsed elaboration.
+fn duration_of(v: &serde_json::Value) -> Option<i64> {
     let o = v.as_object()?;
     for k in ["duration_ms", "elapsed_ms", "durationMs", "elapsedMs"] {
         if let Some(ms) = o.get(k).and_then(serde_json::Value::as_f64) {
@@ -182,40 +195,6 @@ pub fn views<'a>(
                 format!("{}{name}", cx.files_url),
             )
         };
-        let mut mk =
-            |field: BigField, raw: Option<&str>, kind: &'static str, what: &str| -> Option<Block> {
-                let (path, url) = file(what);
-                if let Some(big) = e.big(field) {
-                    extra.push(ExtraFile::FromDb(path, field.column(), big.rowid));
-                    return Some(text::block_big(big, kind, &cx.limits, &url));
-                }
-                let raw = raw.filter(|s| !s.is_empty())?;
-                let b = text::block(raw, kind, &cx.limits, &url, &anchor);
-                if b.cut.is_some() {
-                    extra.push(ExtraFile::Bytes(path, raw.as_bytes().to_vec()));
-                }
-                Some(b)
-            };
-        let output_kind = e
-            .output
-            .as_deref()
-            .map(|o| text::output_kind(o, e.output_nature.as_deref()))
-            .unwrap_or("text");
-        let input = mk(BigField::Input, e.input.as_deref(), "text", "input");
-        let error = mk(
-            BigField::Error,
-            e.error.as_deref(),
-            if e.error
-                .as_deref()
-                .is_some_and(crate::render::ansi::has_escapes)
-            {
-                "ansi"
-            } else {
-                "text"
-            },
-            "error",
-        );
-        let output = mk(BigField::Output, e.output.as_deref(), output_kind, "output");
         let code = e.code.as_deref().unwrap_or("");
         let lang = highlight::detect(e.nature.as_deref(), code);
         let (code_html, code_shown) = if code.len() > cx.limits.max_bytes * 4
@@ -232,6 +211,67 @@ pub fn views<'a>(
         } else {
             (highlight::to_html(code, lang), code)
         };
+        let mut mk =
+            |field: BigField, raw: Option<&str>, kind: &'static str, what: &str| -> Option<Block> {
+                if let Some(big) = e.big(field) {
+                    let (path, url) = file(what);
+                    extra.push(ExtraFile::FromDb(path, field.column(), big.rowid));
+                    return Some(text::block_big(big, kind, &cx.limits, &url));
+                }
+                let raw = raw.filter(|s| !s.is_empty())?;
+                if !text::is_long(raw, &cx.limits) {
+                    return Some(text::block(raw, kind, &cx.limits, "", &anchor));
+                }
+                let (path, url) = file(what);
+                let b = text::block(raw, kind, &cx.limits, &url, &anchor);
+                if b.cut.is_some() {
+                    extra.push(ExtraFile::Bytes(path, raw.as_bytes().to_vec()));
+                }
+                Some(b)
+            };
+        let output_kind = e
+            .output
+            .as_deref()
+            .map(|o| text::output_kind(o, e.output_nature.as_deref()))
+            .unwrap_or("text");
+        let error_kind = if e
+            .error
+            .as_deref()
+            .is_some_and(crate::render::ansi::has_escapes)
+        {
+            "ansi"
+        } else {
+            "text"
+        };
+        // The blocks in page order: error (prominent), code, input, output.
+        let mut blocks = Vec::with_capacity(4);
+        if let Some(b) = mk(BigField::Error, e.error.as_deref(), error_kind, "error") {
+            blocks.push(labeled("Error", "error-block", b));
+        }
+        blocks.push(labeled(
+            "Code",
+            "",
+            Block {
+                label: "Code",
+                class: "",
+                kind: "code",
+                html: code_html,
+                tail_html: String::new(),
+                text: code_shown.to_string(),
+                markdown: None,
+                tail_text: String::new(),
+                fence: crate::render::markdown_escape::fence_for(code_shown),
+                lang: lang.name(),
+                cut: None,
+            },
+        ));
+        if let Some(b) = mk(BigField::Input, e.input.as_deref(), "text", "input") {
+            blocks.push(labeled("Input", "", b));
+        }
+        if let Some(b) = mk(BigField::Output, e.output.as_deref(), output_kind, "output") {
+            blocks.push(labeled("Output", "", b));
+        }
+        let elaboration = parse_json(e.elaboration.as_deref());
         out.push(ExecView {
             anchor: anchor.clone(),
             id: &e.id,
@@ -248,14 +288,12 @@ pub fn views<'a>(
             nature: e.nature.as_deref(),
             namespace: e.namespace.as_deref(),
             identity: e.identity.as_deref(),
-            duration: duration_ms(e).map(format_duration),
+            duration: elaboration
+                .as_ref()
+                .and_then(duration_of)
+                .map(format_duration),
             lang: lang.name(),
-            code: code_shown,
-            code_html,
-            code_fence: crate::render::markdown_escape::fence_for(code_shown),
-            input,
-            error,
-            output,
+            blocks,
             narrative_html: e
                 .narrative_md
                 .as_deref()
@@ -267,7 +305,10 @@ pub fn views<'a>(
                 .filter(|s| !s.trim().is_empty())
                 .map(|m| crate::render::markdown::to_safe_markdown(m, 2, &anchor)),
             output_nature: e.output_nature.as_deref().map(pretty_or_raw),
-            elaboration: e.elaboration.as_deref().map(pretty_or_raw),
+            elaboration: e.elaboration.as_deref().map(|raw| match &elaboration {
+                Some(v) => serde_json::to_string_pretty(v).unwrap_or_else(|_| raw.to_string()),
+                None => raw.to_string(),
+            }),
             entry_anchor: e
                 .entry_id
                 .as_deref()

@@ -42,7 +42,11 @@ pub struct Cut {
 /// A block of text ready for both page kinds.
 #[derive(Debug, Clone, Serialize)]
 pub struct Block {
-    /// `json`, `markdown`, `ansi` or `text`.
+    /// What the page calls it ("Output", ...), set by the page that shows it.
+    pub label: &'static str,
+    /// Extra CSS class (`error-block` for errors).
+    pub class: &'static str,
+    /// `json`, `markdown`, `ansi`, `text` (or `code` for the executed code).
     pub kind: &'static str,
     /// Escaped HTML of the head (or of everything when not cut).
     pub html: String,
@@ -64,6 +68,24 @@ pub struct Block {
 pub fn pretty_json(s: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(s).ok()?;
     serde_json::to_string_pretty(&v).ok()
+}
+
+/// True when `s` is cut to head and tail under these limits.
+pub fn is_long(s: &str, l: &Limits) -> bool {
+    s.len() > l.max_bytes || memchr_count(s.as_bytes(), b'\n') + 1 > l.max_lines
+}
+
+fn memchr_count(b: &[u8], c: u8) -> usize {
+    b.iter().filter(|&&x| x == c).count()
+}
+
+/// The text of a value as the pages show it: whole, or head and tail with what is
+/// hidden (no HTML), for the JSON report.
+pub fn text_parts<'a>(s: &'a str, l: &Limits) -> (&'a str, &'a str, Option<(usize, usize, usize)>) {
+    match split(s, l) {
+        None => (s, "", None),
+        Some((h, t, hl, hb)) => (h, t, Some((s.lines().count(), hl, hb))),
+    }
 }
 
 /// Splits `s` into head and tail when it exceeds the limits. Returns (head, tail, cut
@@ -173,6 +195,8 @@ pub fn block(raw: &str, kind: &'static str, limits: &Limits, file: &str, md_pref
     let text_tail = strip(tail);
     let fence = crate::render::markdown_escape::fence_for(&format!("{text_head}{text_tail}"));
     Block {
+        label: "",
+        class: "",
         kind,
         html: render(kind, head, md_prefix),
         tail_html: render(kind, tail, md_prefix),
@@ -237,6 +261,8 @@ pub fn block_big(big: &BigText, kind: &'static str, limits: &Limits, file: &str)
     };
     let (text, tail_text) = (strip(head), strip(tail));
     Block {
+        label: "",
+        class: "",
         kind,
         html: render(kind, head, ""),
         tail_html: render(kind, tail, ""),

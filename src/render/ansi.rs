@@ -217,6 +217,15 @@ pub fn has_escapes(s: &str) -> bool {
     s.as_bytes().contains(&0x1b)
 }
 
+/// The text without escape sequences, borrowed when it has none.
+pub fn strip_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if has_escapes(s) {
+        std::borrow::Cow::Owned(strip(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// The text without escape sequences.
 pub fn strip(s: &str) -> String {
     if !has_escapes(s) {

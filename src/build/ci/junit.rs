@@ -5,6 +5,8 @@
 //! JUnit schema Jenkins and GitLab read; the markup is in `xml/junit-*.xml` templates,
 //! and text goes through the `xmltext` filter (no characters XML 1.0 forbids).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::build::exec::{duration_ms, title};
@@ -16,6 +18,7 @@ use crate::model::tree::Tree;
 pub const MAX_SYSTEM_OUT: usize = 16 * 1024;
 
 #[derive(Serialize)]
+/// A test case; every text is already XML-safe ([`xml_text`]).
 pub struct Case<'a> {
     pub classname: String,
     pub name: String,
@@ -23,16 +26,16 @@ pub struct Case<'a> {
     pub outcome: &'static str,
     pub message: String,
     pub kind: String,
-    pub error: &'a str,
-    pub system_out: String,
+    pub error: Cow<'a, str>,
+    pub system_out: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
 pub struct Suite<'a> {
     pub id: usize,
     pub name: String,
-    pub package: &'a str,
-    pub hostname: &'a str,
+    pub package: String,
+    pub hostname: String,
     pub timestamp: String,
     pub time: String,
     pub tests: usize,
@@ -62,22 +65,22 @@ fn timestamp(ms: Option<i64>) -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00".into())
 }
 
-/// At most `max` bytes of `s`; `total` is the size of the whole value when `s` is only
-/// its start.
-fn bounded(s: &str, max: usize, total: Option<u64>) -> String {
+/// At most `max` bytes of `s` with a note of what is left out, or `None` when `s` is
+/// short enough; `total` is the size of the whole value when `s` is only its start.
+fn bounded(s: &str, max: usize, total: Option<u64>) -> Option<String> {
     let total = total.unwrap_or(s.len() as u64);
     if s.len() <= max && total == s.len() as u64 {
-        return s.to_string();
+        return None;
     }
     let mut end = max.min(s.len());
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    format!(
+    Some(format!(
         "{}\n… {} more bytes; the whole output is in the site",
         &s[..end],
         total - end as u64
-    )
+    ))
 }
 
 /// The suite of one session.
@@ -121,36 +124,43 @@ pub fn suite<'a>(id: usize, session: &'a Session, tree: &Tree) -> Suite<'a> {
             }
         };
         cases.push(Case {
-            classname,
-            name,
+            classname: xml_text(&classname),
+            name: xml_text(&name),
             time: seconds(duration_ms(e)),
             outcome,
-            message,
-            kind,
-            error,
-            system_out: bounded(
-                &crate::render::ansi::strip(e.output.as_deref().unwrap_or("")),
-                MAX_SYSTEM_OUT,
-                e.big(crate::model::session::BigField::Output)
-                    .map(|b| b.bytes),
-            ),
+            message: xml_text(&message),
+            kind: xml_text(&kind),
+            error: xml_safe(error),
+            system_out: {
+                let out = crate::render::ansi::strip_cow(e.output.as_deref().unwrap_or(""));
+                let total = e
+                    .big(crate::model::session::BigField::Output)
+                    .map(|b| b.bytes);
+                match bounded(&out, MAX_SYSTEM_OUT, total) {
+                    None => match out {
+                        Cow::Borrowed(b) => xml_safe(b),
+                        Cow::Owned(o) => Cow::Owned(xml_text(&o)),
+                    },
+                    Some(cut) => Cow::Owned(xml_text(&cut)),
+                }
+            },
         });
     }
     let mut properties = vec![
-        ("session_id", s.id.clone()),
+        ("session_id", xml_text(&s.id)),
         ("final_state", s.final_state.as_str().to_string()),
     ];
     if let Some(v) = &s.version {
-        properties.push(("version", v.clone()));
+        properties.push(("version", xml_text(v)));
     }
     if let Some(r) = &s.final_state_raw {
-        properties.push(("final_state_raw", r.clone()));
+        properties.push(("final_state_raw", xml_text(r)));
     }
     Suite {
         id,
-        name: format!("{} ({})", s.id, s.nature),
-        package: &s.nature,
-        hostname: &s.device,
+        name: xml_text(&format!("{} ({})", s.id, s.nature)),
+        package: xml_text(&s.nature),
+        hostname: xml_text(&s.device),
         timestamp: timestamp(s.started_at.as_ref().and_then(|t| t.epoch_ms)),
         time: seconds(s.duration_ms),
         tests: cases.len(),
@@ -181,6 +191,22 @@ pub fn head<'a>(name: &'a str, sessions: &[crate::model::session::SessionSummary
 /// Text as XML 1.0 allows it: characters it forbids (controls other than tab, line
 /// feed and carriage return; U+FFFE, U+FFFF) become U+FFFD. Escaping is the template's.
 pub fn xml_text(s: &str) -> String {
+    xml_safe(s).into_owned()
+}
+
+/// As [`xml_text`], borrowing when nothing needs replacing.
+pub fn xml_safe(s: &str) -> Cow<'_, str> {
+    let clean = s
+        .bytes()
+        .all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
+        && !s.contains(['\u{FFFE}', '\u{FFFF}']);
+    if clean {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(xml_replace(s))
+}
+
+fn xml_replace(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '\t' | '\n' | '\r' => c,

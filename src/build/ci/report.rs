@@ -54,15 +54,24 @@ fn text_of(
     field: crate::model::session::BigField,
     raw: &Option<String>,
     limits: &Limits,
-    file: &str,
+    file: impl Fn() -> String,
 ) -> Option<Text> {
-    let b = match e.big(field) {
-        Some(big) => text::block_big(big, "text", limits, file),
-        None => {
-            let raw = raw.as_deref().filter(|s| !s.is_empty())?;
-            text::block(raw, "text", limits, file, "r")
-        }
-    };
+    if e.big(field).is_none() {
+        let raw = raw.as_deref().filter(|s| !s.is_empty())?;
+        let (head, tail, cut) = text::text_parts(raw, limits);
+        return Some(Text {
+            text: head.to_string(),
+            tail: cut.map(|_| tail.to_string()),
+            cut: cut.map(|(total_lines, hidden_lines, hidden_bytes)| Cut {
+                total_lines,
+                total_bytes: raw.len(),
+                hidden_lines,
+                hidden_bytes,
+                file: file(),
+            }),
+        });
+    }
+    let b = text::block_big(e.big(field)?, "text", limits, &file());
     Some(Text {
         text: b.text,
         tail: b.cut.as_ref().map(|_| b.tail_text),
@@ -383,9 +392,9 @@ pub fn session_bytes(
                     status_raw: e.status_raw.display(),
                     duration_ms: duration_ms(e),
                     code: e.code.as_deref(),
-                    input: text_of(e, BigField::Input, &e.input, limits, &file(a, "input")),
-                    error: text_of(e, BigField::Error, &e.error, limits, &file(a, "error")),
-                    output: text_of(e, BigField::Output, &e.output, limits, &file(a, "output")),
+                    input: text_of(e, BigField::Input, &e.input, limits, || file(a, "input")),
+                    error: text_of(e, BigField::Error, &e.error, limits, || file(a, "error")),
+                    output: text_of(e, BigField::Output, &e.output, limits, || file(a, "output")),
                     output_nature: jc(&e.output_nature),
                     narrative_md: e.narrative_md.as_deref(),
                     elaboration: jc(&e.elaboration),
