@@ -17,40 +17,42 @@ use crate::render::highlight;
 /// One execution as both page kinds show it.
 #[derive(Debug, Serialize)]
 pub struct ExecView<'a> {
+    // Fields in the order the templates look them up most: minijinja finds a field by
+    // scanning them in order.
+    pub status: &'static str,
+    /// Shown expanded: it or something below it failed.
+    pub open: bool,
     pub anchor: String,
-    pub id: &'a str,
+    pub title: String,
     /// True depth in the tree (roots are 0).
     pub depth: usize,
     /// Nesting level on the page (capped).
     pub level: usize,
-    /// Opens a block that holds its children.
-    pub opens: bool,
-    /// Blocks to close after this execution.
-    pub closes: usize,
-    /// Shown expanded: it or something below it failed.
-    pub open: bool,
-    pub children: usize,
-    pub descendants: usize,
-    pub status: &'static str,
+    pub problem: Option<String>,
+    pub flags: &'a [String],
+    pub id: &'a str,
     pub status_raw: String,
-    pub title: String,
     pub nature: Option<&'a str>,
     pub namespace: Option<&'a str>,
     pub identity: Option<&'a str>,
     pub duration: Option<String>,
-    /// Language of the code (`sql`, `sh`, ...).
-    pub lang: &'static str,
+    pub entry_id: Option<&'a str>,
+    pub entry_anchor: Option<String>,
     /// Error (when any), code, input (when any), output (when any), in page order.
     pub blocks: Vec<Block>,
     pub narrative_html: Option<String>,
     pub narrative_md: Option<String>,
     pub output_nature: Option<String>,
     pub elaboration: Option<String>,
-    pub entry_anchor: Option<String>,
-    pub entry_id: Option<&'a str>,
-    pub problem: Option<String>,
-    pub flags: &'a [String],
     pub logs: Vec<LogView<'a>>,
+    /// Opens a block that holds its children.
+    pub opens: bool,
+    /// Blocks to close after this execution.
+    pub closes: usize,
+    pub descendants: usize,
+    pub children: usize,
+    /// Language of the code (`sql`, `sh`, ...).
+    pub lang: &'static str,
 }
 
 /// A block under its label ("Error", "Code", "Input", "Output") and CSS class.

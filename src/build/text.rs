@@ -42,26 +42,27 @@ pub struct Cut {
 /// A block of text ready for both page kinds.
 #[derive(Debug, Clone, Serialize)]
 pub struct Block {
-    /// What the page calls it ("Output", ...), set by the page that shows it.
-    pub label: &'static str,
-    /// Extra CSS class (`error-block` for errors).
-    pub class: &'static str,
+    // Fields in the order the templates look them up most (minijinja scans them).
     /// `json`, `markdown`, `ansi`, `text` (or `code` for the executed code).
     pub kind: &'static str,
-    /// Escaped HTML of the head (or of everything when not cut).
-    pub html: String,
-    /// Escaped HTML of the tail when cut.
-    pub tail_html: String,
-    /// Plain text of the head for Markdown (ANSI stripped).
-    pub text: String,
-    /// For Markdown output shown whole: the output as safe Markdown for the twin page.
-    pub markdown: Option<String>,
-    pub tail_text: String,
-    /// A code fence longer than any run of backticks inside.
-    pub fence: String,
+    /// Extra CSS class (`error-block` for errors).
+    pub class: &'static str,
+    /// What the page calls it ("Output", ...), set by the page that shows it.
+    pub label: &'static str,
     /// Fence info string for Markdown.
     pub lang: &'static str,
+    /// Escaped HTML of the head (or of everything when not cut).
+    pub html: String,
     pub cut: Option<Cut>,
+    /// Plain text of the head for Markdown (ANSI stripped).
+    pub text: String,
+    /// A code fence longer than any run of backticks inside.
+    pub fence: String,
+    /// For Markdown output shown whole: the output as safe Markdown for the twin page.
+    pub markdown: Option<String>,
+    /// Escaped HTML of the tail when cut.
+    pub tail_html: String,
+    pub tail_text: String,
 }
 
 /// `s` pretty-printed when it is JSON, else `None`.

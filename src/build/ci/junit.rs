@@ -196,10 +196,15 @@ pub fn xml_text(s: &str) -> String {
 
 /// As [`xml_text`], borrowing when nothing needs replacing.
 pub fn xml_safe(s: &str) -> Cow<'_, str> {
-    let clean = s
-        .bytes()
-        .all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
-        && !s.contains(['\u{FFFE}', '\u{FFFF}']);
+    // One pass over the bytes: control characters, and U+FFFE / U+FFFF
+    // (EF BF BE / EF BF BF in UTF-8).
+    let b = s.as_bytes();
+    let clean = b.iter().enumerate().all(|(i, &c)| match c {
+        b'\t' | b'\n' | b'\r' => true,
+        0..=0x1f => false,
+        0xEF => !(b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF))),
+        _ => true,
+    });
     if clean {
         return Cow::Borrowed(s);
     }
@@ -227,6 +232,27 @@ mod tests {
             xml_text("a\u{0}b\u{1b}[31mc\td\u{FFFF}"),
             "a\u{FFFD}b\u{FFFD}[31mc\td\u{FFFD}"
         );
+    }
+
+    #[test]
+    fn xml_safe_borrows_clean_text_and_catches_each_forbidden_code_point() {
+        for clean in [
+            "",
+            "plain",
+            "tab\tnl\ncr\r",
+            "é ü 日本 \u{FFFD} \u{FFFD}x",
+            "\u{EFFF}",
+        ] {
+            assert!(matches!(xml_safe(clean), Cow::Borrowed(_)), "{clean:?}");
+        }
+        for (dirty, want) in [
+            ("\u{FFFE}", "\u{FFFD}"),
+            ("x\u{FFFF}", "x\u{FFFD}"),
+            ("\u{1f}", "\u{FFFD}"),
+            ("a\u{0}", "a\u{FFFD}"),
+        ] {
+            assert_eq!(xml_safe(dirty), want);
+        }
     }
 
     #[test]
