@@ -31,9 +31,11 @@ pub fn render_page(
         Body::Raw(bytes) => out.push((page.path, Content::Bytes(bytes))),
         Body::FromDb { column, rowid } => out.push((page.path, Content::FromDb { column, rowid })),
         Body::Template { name, context } => {
-            let text = env
-                .get_template(name)
-                .and_then(|t| t.render(&context))
+            // Rendered into a buffer sized like the last page of the same template
+            // on this thread, so big pages are not copied over and over as they grow.
+            let mut text = Vec::with_capacity(size_hint(name));
+            env.get_template(name)
+                .and_then(|t| t.render_captured_to(&context, &mut text).map(drop))
                 .map_err(|e| {
                     anyhow::anyhow!(
                         "rendering {} with template {name}: {}",
@@ -46,10 +48,32 @@ pub fn render_page(
                     serde_json::to_vec_pretty(&context).context("serialising a page context")?;
                 out.push((format!("{}.context.json", page.path), Content::Bytes(json)));
             }
-            out.push((page.path, Content::Bytes(text.into_bytes())));
+            remember_size(name, text.len());
+            out.push((page.path, Content::Bytes(text)));
         }
     }
     Ok(())
+}
+
+thread_local! {
+    static LAST_SIZE: std::cell::RefCell<Vec<(&'static str, usize)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A starting capacity for a page of `template`: a little over the last one's size.
+fn size_hint(template: &'static str) -> usize {
+    LAST_SIZE.with_borrow(|v| {
+        v.iter()
+            .find(|(t, _)| *t == template)
+            .map_or(4096, |&(_, n)| n + n / 8)
+    })
+}
+
+fn remember_size(template: &'static str, n: usize) {
+    LAST_SIZE.with_borrow_mut(|v| match v.iter_mut().find(|(t, _)| *t == template) {
+        Some(e) => e.1 = n,
+        None => v.push((template, n)),
+    })
 }
 
 /// Renders pages into files.
