@@ -2,6 +2,7 @@
 //! (`schemas/report-v1.schema.json`), written one session at a time so a report of a
 //! million executions never sits in memory whole.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use anyhow::Result;
@@ -43,25 +44,25 @@ pub struct Cut {
 
 /// A text column as the pages show it: whole, or head and tail with what is hidden.
 #[derive(Serialize)]
-pub struct Text {
-    pub text: String,
-    pub tail: Option<String>,
+pub struct Text<'a> {
+    pub text: Cow<'a, str>,
+    pub tail: Option<Cow<'a, str>>,
     pub cut: Option<Cut>,
 }
 
-fn text_of(
+fn text_of<'a>(
     e: &crate::model::session::ExecRow,
     field: crate::model::session::BigField,
-    raw: &Option<String>,
+    raw: &'a Option<String>,
     limits: &Limits,
     file: impl Fn() -> String,
-) -> Option<Text> {
+) -> Option<Text<'a>> {
     if e.big(field).is_none() {
         let raw = raw.as_deref().filter(|s| !s.is_empty())?;
         let (head, tail, cut) = text::text_parts(raw, limits);
         return Some(Text {
-            text: head.to_string(),
-            tail: cut.map(|_| tail.to_string()),
+            text: Cow::Borrowed(head),
+            tail: cut.map(|_| Cow::Borrowed(tail)),
             cut: cut.map(|(total_lines, hidden_lines, hidden_bytes)| Cut {
                 total_lines,
                 total_bytes: raw.len(),
@@ -73,8 +74,8 @@ fn text_of(
     }
     let b = text::block_big(e.big(field)?, "text", limits, &file());
     Some(Text {
-        text: b.text,
-        tail: b.cut.as_ref().map(|_| b.tail_text),
+        text: Cow::Owned(b.text),
+        tail: b.cut.as_ref().map(|_| Cow::Owned(b.tail_text)),
         cut: b.cut.map(|c| Cut {
             total_lines: c.total_lines,
             total_bytes: c.total_bytes,
@@ -229,9 +230,9 @@ struct ExecOut<'a> {
     status_raw: String,
     duration_ms: Option<i64>,
     code: Option<&'a str>,
-    input: Option<Text>,
-    error: Option<Text>,
-    output: Option<Text>,
+    input: Option<Text<'a>>,
+    error: Option<Text<'a>>,
+    output: Option<Text<'a>>,
     output_nature: JsonCol<'a>,
     narrative_md: Option<&'a str>,
     elaboration: JsonCol<'a>,
