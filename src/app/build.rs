@@ -33,6 +33,8 @@ struct SessionOut {
     files: Vec<File>,
     ci: Option<CiPiece>,
     warnings: Vec<String>,
+    // search: the session's searchable documents (site hook)
+    search: build::search::PageDocs,
 }
 
 /// Reads, builds, renders, swaps in. Returns a one-line summary and the `--fail-on`
@@ -74,6 +76,18 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         &mut stage,
         dump,
     )?;
+    // search: the index, schema documents first (site hook)
+    let mut site_index = super::search::SiteIndex::new(
+        &settings.out,
+        index
+            .summaries
+            .iter()
+            .map(|s| 1 + s.exec_total + s.issues)
+            .sum::<u64>(),
+    )?;
+    for page in build::search::schema_docs(&schema, &settings.schema) {
+        site_index.add(&mut stage, page)?;
+    }
 
     // Sessions.
     let opts = SessionOptions {
@@ -151,10 +165,17 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                 Some(&n) => Some(ci_render.piece(n, &l.session, &l.tree, stem, &l.anchors)?),
                 None => None,
             };
+            let search = build::search::session_docs(
+                &l.session,
+                format!("{}/{}.html", opts.dir, build::links::encode_segment(stem)),
+                &l.anchors,
+                &sp::issue_anchors(&l.session),
+            );
             Ok(SessionOut {
                 files,
                 ci,
                 warnings,
+                search,
             })
         },
         |l, out| {
@@ -162,6 +183,8 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                 warnings.warn(w);
             }
             write_files(&mut stage, &out.files)?;
+            site_index.count_issues(l.session.issues.iter().map(|i| i.issue_type.as_deref()));
+            site_index.add(&mut stage, out.search)?;
             if let Some(piece) = out.ci {
                 let stem = &stems[&summaries[l.i].id];
                 sink.append(&l.session, &l.tree, stem, &l.anchors, piece)?;
@@ -187,6 +210,11 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         include_str!("../../schemas/report-v1.schema.json").as_bytes(),
     )?;
 
+    // search: term shards and manifest, then the search page (site hook)
+    let issue_types = site_index.issue_types();
+    site_index.finish(&mut stage)?;
+    write_pages(&env, vec![build::home::search_page()], &mut stage, dump)?;
+
     // Home page and assets.
     let db = build::home::DbFacts {
         file: file_name.clone(),
@@ -205,7 +233,18 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
             .map(|&i| sp::row(&summaries[i], from, &opts.dir, &stems[&summaries[i].id]))
             .collect()
     };
-    let home = build::home::pages(&db, !summaries.is_empty(), &totals, latest, &schema_facts);
+    let home = build::home::pages(
+        &build::home::Home {
+            db: &db,
+            summaries,
+            order: &order,
+            totals: &totals,
+            issue_types: &issue_types,
+            schema: &schema_facts,
+            sessions_dir: &opts.dir,
+        },
+        latest,
+    );
     write_pages(&env, home, &mut stage, dump)?;
     let mut assets = Vec::new();
     for name in render::templates::ASSETS {

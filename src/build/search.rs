@@ -1,0 +1,580 @@
+//! The offline search index: what is searchable on each page (documents and their
+//! terms) and the encoding of the index files the browser loads.
+//!
+//! The index is split so a browser loads only what a query needs, from `file://` too
+//! (every file is a script that calls a registration function, because `fetch` does not
+//! work there):
+//!
+//! - `search/index.js`: the manifest (shard count, sizes, the tokenizer's settings).
+//! - `search/t/<n>.js`: term shards. A term lives in shard `fnv1a32(term) % shards`;
+//!   its postings are the ascending ids of the documents holding it, delta-encoded as
+//!   VLQ in a base64url alphabet. A term in more than [`MAX_POSTINGS`] documents keeps
+//!   the first ones only, with its true count, so one common word cannot make a shard
+//!   huge.
+//! - `search/d/<k>.js`: documents `k * DOC_SHARD ..` (kind, page, anchor, title, detail,
+//!   status), with the table of pages they are on.
+//!
+//! Each document keeps at most [`MAX_TERMS`] distinct terms, taken from its fields in
+//! order of importance (ids and names, errors, code, output) and from the first
+//! [`SCAN_BYTES`] of each field; so the index grows with the number of documents, never
+//! with the size of their texts. Nothing here does I/O: `app::search` streams the
+//! records to shard files as sessions are committed.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use super::exec;
+use super::links::encode_segment;
+use super::schema::{SchemaOptions, column_anchor, file_stems};
+use crate::model::schema::Schema;
+use crate::model::session::Session;
+
+/// Distinct terms kept per document.
+pub const MAX_TERMS: usize = 32;
+/// Bytes of each field scanned for terms.
+pub const SCAN_BYTES: usize = 4096;
+/// Shortest and longest term, in characters.
+pub const MIN_LEN: usize = 2;
+pub const MAX_LEN: usize = 40;
+/// Postings kept per term; a term in more documents keeps the first (newest) ones.
+pub const MAX_POSTINGS: usize = 1000;
+/// Documents per document shard.
+pub const DOC_SHARD: usize = 256;
+/// Words too common to be worth indexing.
+pub const STOP: &[&str] = &[
+    "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "if", "in", "into", "is",
+    "it", "its", "of", "on", "or", "so", "that", "the", "then", "this", "to", "was", "were",
+    "will", "with",
+];
+
+/// FNV-1a, 32 bits, of the UTF-8 bytes: the shard of a term (the browser computes the
+/// same).
+pub fn hash(term: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in term.as_bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Number of term shards for about `docs` documents: a power of two, from 4 (a small
+/// site loads one or two small files) to 1024, about 2,000 documents per shard.
+pub fn shard_count(docs: u64) -> u32 {
+    (docs / 2000).clamp(4, 1024).next_power_of_two() as u32
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '_' | '-' | '.')
+}
+
+/// The words of a text: maximal runs of letters, digits, `_`, `-` and `.`, with the
+/// joiners trimmed from both ends.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !is_word_char(c))
+        .map(|w| w.trim_matches(is_joiner))
+        .filter(|w| !w.is_empty())
+}
+
+/// A word lower-cased as JavaScript's `toLowerCase` does (`str::to_lowercase` handles
+/// the final sigma the same way).
+pub fn lower(word: &str) -> String {
+    if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        word.to_lowercase()
+    }
+}
+
+fn indexable(term: &str) -> bool {
+    let n = term.chars().count();
+    (MIN_LEN..=MAX_LEN).contains(&n) && !STOP.contains(&term)
+}
+
+fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    &s[..i]
+}
+
+/// The distinct terms of one document, in the order they were found, at most
+/// [`MAX_TERMS`].
+#[derive(Default)]
+pub struct Terms {
+    seen: HashSet<String>,
+    out: String,
+}
+
+impl Terms {
+    fn full(&self) -> bool {
+        self.seen.len() >= MAX_TERMS
+    }
+
+    fn push(&mut self, term: String) {
+        if self.full() || !indexable(&term) || self.seen.contains(&term) {
+            return;
+        }
+        if !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.out.push_str(&term);
+        self.seen.insert(term);
+    }
+
+    /// An identifier: the whole of each word only (`SESS-1-E7` is found as
+    /// `sess-1-e7`, not as `sess`, `1`, `e7`).
+    pub fn id(&mut self, s: Option<&str>) {
+        for w in words(prefix(s.unwrap_or(""), SCAN_BYTES)) {
+            self.push(lower(w));
+        }
+    }
+
+    /// Prose or code: each word, and the parts of words joined by `_`, `-`, `.`
+    /// (`patients.csv` is found as `patients.csv`, `patients` and `csv`).
+    pub fn text(&mut self, s: Option<&str>) {
+        let s = prefix(s.unwrap_or(""), SCAN_BYTES);
+        let stripped;
+        let s = if crate::render::ansi::has_escapes(s) {
+            stripped = crate::render::ansi::strip(s);
+            stripped.as_str()
+        } else {
+            s
+        };
+        for w in words(s) {
+            if self.full() {
+                return;
+            }
+            let l = lower(w);
+            if l.contains(is_joiner) {
+                let parts: Vec<String> = l
+                    .split(is_joiner)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                self.push(l);
+                for p in parts {
+                    self.push(p);
+                }
+            } else {
+                self.push(l);
+            }
+        }
+    }
+
+    /// The terms, separated by single spaces (terms never contain one).
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// What a search result shows about a document.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DocMeta {
+    /// `s` session, `x` execution, `i` issue, `t` table or view, `c` column.
+    pub kind: &'static str,
+    /// Anchor on the page, empty for the page itself.
+    pub anchor: String,
+    pub title: String,
+    pub detail: String,
+    /// `success` / `failure` / `unknown` for executions, the final state for sessions.
+    pub status: &'static str,
+}
+
+/// A searchable document: what it shows and its terms.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub meta: DocMeta,
+    /// Distinct terms separated by spaces.
+    pub terms: String,
+}
+
+/// The documents of one page.
+#[derive(Debug, Clone)]
+pub struct PageDocs {
+    /// Path of the page from the site root, already URL-encoded.
+    pub url: String,
+    /// Session id or table name, shown with each result.
+    pub label: String,
+    pub docs: Vec<Doc>,
+}
+
+fn first_line(s: &str, max: usize) -> String {
+    let line = s
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if line.chars().count() > max {
+        format!("{}…", line.chars().take(max).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+fn join(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The documents of a session page: the session, each execution, each issue.
+pub fn session_docs(
+    session: &Session,
+    url: String,
+    exec_anchors: &[String],
+    issue_anchors: &[String],
+) -> PageDocs {
+    let s = &session.summary;
+    let mut docs = Vec::with_capacity(1 + session.execs.len() + session.issues.len());
+    let mut t = Terms::default();
+    t.id(Some(&s.id));
+    t.text(Some(&s.nature));
+    t.text(Some(&s.device));
+    t.text(Some(s.final_state.as_str()));
+    t.text(s.version.as_deref());
+    let started = s.started_at.as_ref().map(|t| t.display());
+    docs.push(Doc {
+        meta: DocMeta {
+            kind: "s",
+            anchor: String::new(),
+            title: s.id.clone(),
+            detail: join(&[Some(&s.nature), Some(&s.device), started.as_deref()]),
+            status: s.final_state.as_str(),
+        },
+        terms: t.finish(),
+    });
+    for (e, anchor) in session.execs.iter().zip(exec_anchors) {
+        let mut t = Terms::default();
+        t.id(Some(&e.id));
+        t.text(e.identity.as_deref());
+        t.text(e.nature.as_deref());
+        t.text(e.namespace.as_deref());
+        t.text(e.error.as_deref());
+        t.text(e.code.as_deref());
+        t.text(e.output.as_deref());
+        t.text(e.narrative_md.as_deref());
+        docs.push(Doc {
+            meta: DocMeta {
+                kind: "x",
+                anchor: anchor.clone(),
+                title: exec::title(e),
+                detail: join(&[e.nature.as_deref(), e.namespace.as_deref()]),
+                status: e.status.as_str(),
+            },
+            terms: t.finish(),
+        });
+    }
+    for (i, anchor) in session.issues.iter().zip(issue_anchors) {
+        let mut t = Terms::default();
+        t.id(Some(&i.id));
+        t.text(i.issue_type.as_deref());
+        t.text(i.message.as_deref());
+        t.text(i.column.as_deref());
+        t.text(i.invalid_value.as_deref());
+        t.text(i.remediation.as_deref());
+        docs.push(Doc {
+            meta: DocMeta {
+                kind: "i",
+                anchor: anchor.clone(),
+                title: first_line(
+                    i.message
+                        .as_deref()
+                        .or(i.issue_type.as_deref())
+                        .unwrap_or(&i.id),
+                    100,
+                ),
+                detail: join(&[i.issue_type.as_deref(), i.column.as_deref()]),
+                status: "",
+            },
+            terms: t.finish(),
+        });
+    }
+    PageDocs {
+        url,
+        label: s.id.clone(),
+        docs,
+    }
+}
+
+/// The documents of the schema pages: each table or view, and each of its columns.
+pub fn schema_docs(schema: &Schema, opts: &SchemaOptions) -> Vec<PageDocs> {
+    let stems = file_stems(schema, opts);
+    schema
+        .tables
+        .iter()
+        .map(|tb| {
+            let mut docs = Vec::with_capacity(1 + tb.columns.len());
+            let mut t = Terms::default();
+            t.text(Some(&tb.name));
+            t.text(Some(tb.kind.as_str()));
+            t.text(Some(&tb.comment));
+            docs.push(Doc {
+                meta: DocMeta {
+                    kind: "t",
+                    anchor: String::new(),
+                    title: tb.name.clone(),
+                    detail: join(&[Some(tb.kind.as_str()), Some(&first_line(&tb.comment, 80))]),
+                    status: "",
+                },
+                terms: t.finish(),
+            });
+            for c in &tb.columns {
+                let mut t = Terms::default();
+                t.text(Some(&c.name));
+                t.text(Some(&c.ty));
+                t.text(Some(&c.comment));
+                if c.json {
+                    t.text(Some("json"));
+                }
+                docs.push(Doc {
+                    meta: DocMeta {
+                        kind: "c",
+                        anchor: column_anchor(&c.name),
+                        title: format!("{}.{}", tb.name, c.name),
+                        detail: join(&[
+                            Some(&c.ty),
+                            c.json.then_some("JSON"),
+                            Some(&first_line(&c.comment, 80)),
+                        ]),
+                        status: "",
+                    },
+                    terms: t.finish(),
+                });
+            }
+            PageDocs {
+                url: format!("{}/{}.html", opts.dir, encode_segment(&stems[&tb.name])),
+                label: tb.name.clone(),
+                docs,
+            }
+        })
+        .collect()
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Appends `n` as VLQ: five bits a character, low bits first, the sixth bit set on all
+/// characters but the last.
+pub fn vlq(mut n: u32, out: &mut String) {
+    loop {
+        let d = (n & 31) as usize;
+        n >>= 5;
+        if n == 0 {
+            out.push(B64[d] as char);
+            return;
+        }
+        out.push(B64[d | 32] as char);
+    }
+}
+
+/// Postings as the browser reads them: ascending ids, delta-encoded VLQ.
+pub fn encode_postings(ids: &[u32]) -> String {
+    let mut s = String::with_capacity(ids.len() * 2);
+    let mut last = 0;
+    for &id in ids {
+        vlq(id - last, &mut s);
+        last = id;
+    }
+    s
+}
+
+/// Appends one (document, term) record to a shard's spill buffer.
+pub fn push_record(buf: &mut Vec<u8>, doc: u32, term: &str) {
+    let mut n = doc;
+    while n >= 0x80 {
+        buf.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    buf.push(n as u8);
+    buf.push(term.len() as u8);
+    buf.extend_from_slice(term.as_bytes());
+}
+
+/// Reads the records of a shard's spill file, in the order they were pushed.
+fn records(mut buf: &[u8]) -> impl Iterator<Item = (u32, &str)> {
+    std::iter::from_fn(move || {
+        if buf.is_empty() {
+            return None;
+        }
+        let mut doc = 0u32;
+        let mut shift = 0;
+        loop {
+            let b = buf[0];
+            buf = &buf[1..];
+            doc |= u32::from(b & 0x7f) << shift;
+            shift += 7;
+            if b < 0x80 {
+                break;
+            }
+        }
+        let len = buf[0] as usize;
+        let term = std::str::from_utf8(&buf[1..1 + len]).unwrap_or("");
+        buf = &buf[1 + len..];
+        Some((doc, term))
+    })
+}
+
+/// A term shard, as the script `search/t/<n>.js`, from its spill records (documents in
+/// ascending order). Terms are sorted; a term over [`MAX_POSTINGS`] is written as
+/// `[postings, count]`.
+pub fn term_shard(n: u32, spill: &[u8]) -> Vec<u8> {
+    let mut terms: std::collections::HashMap<&str, (Vec<u32>, u32)> =
+        std::collections::HashMap::new();
+    for (doc, term) in records(spill) {
+        let e = terms.entry(term).or_default();
+        if e.0.len() < MAX_POSTINGS {
+            e.0.push(doc);
+        }
+        e.1 += 1;
+    }
+    let mut sorted: Vec<(&str, (Vec<u32>, u32))> = terms.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut map = serde_json::Map::with_capacity(sorted.len());
+    for (term, (ids, count)) in sorted {
+        let postings = encode_postings(&ids);
+        let v = if count as usize > ids.len() {
+            serde_json::json!([postings, count])
+        } else {
+            serde_json::Value::String(postings)
+        };
+        map.insert(term.to_string(), v);
+    }
+    script("t", n, &serde_json::Value::Object(map))
+}
+
+/// A document shard's contents: the pages its documents are on, and the documents as
+/// `[kind, page, anchor, title, detail, status]`.
+#[derive(Default, Serialize)]
+pub struct DocShard {
+    pub p: Vec<(String, String)>,
+    pub d: Vec<(&'static str, usize, String, String, String, &'static str)>,
+}
+
+impl DocShard {
+    pub fn push(&mut self, url: &str, label: &str, m: DocMeta) {
+        if self.p.last().is_none_or(|(u, _)| u != url) {
+            self.p.push((url.to_string(), label.to_string()));
+        }
+        self.d.push((
+            m.kind,
+            self.p.len() - 1,
+            m.anchor,
+            m.title,
+            m.detail,
+            m.status,
+        ));
+    }
+
+    pub fn len(&self) -> usize {
+        self.d.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.d.is_empty()
+    }
+}
+
+/// The manifest `search/index.js`.
+#[derive(Serialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub shards: u32,
+    pub doc_shard: usize,
+    pub docs: u32,
+    pub max_postings: usize,
+    pub min_len: usize,
+    pub max_len: usize,
+    pub stop: &'static [&'static str],
+}
+
+/// `osxSearch.<f>(n, <json>);`: a file that registers its data when loaded as a script.
+pub fn script(f: &str, n: u32, data: &impl Serialize) -> Vec<u8> {
+    let mut out = format!("osxSearch.{f}({n},").into_bytes();
+    serde_json::to_writer(&mut out, data).expect("index data serializes");
+    out.extend_from_slice(b");\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_matches_the_reference() {
+        assert_eq!(hash(""), 0x811c_9dc5);
+        assert_eq!(hash("a"), 0xe40c_292c);
+        assert_eq!(hash("foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
+    fn words_and_parts() {
+        let mut t = Terms::default();
+        t.text(Some("Check patients.csv -- 820 rows; THE end."));
+        assert_eq!(t.finish(), "check patients.csv patients csv 820 rows end");
+        let mut t = Terms::default();
+        t.id(Some("SESS-0001-E07"));
+        assert_eq!(t.finish(), "sess-0001-e07");
+    }
+
+    #[test]
+    fn terms_are_bounded_and_distinct() {
+        let text: String = (0..500).map(|i| format!("w{i} w{i} ")).collect();
+        let mut t = Terms::default();
+        t.text(Some(&text));
+        let out = t.finish();
+        assert_eq!(out.split(' ').count(), MAX_TERMS);
+        assert!(out.starts_with("w0 w1 w2"));
+    }
+
+    #[test]
+    fn unicode_lowercases_like_javascript() {
+        assert_eq!(lower("ΟΔΟΣ"), "οδος");
+        let mut t = Terms::default();
+        t.text(Some("Größe ÉTAT"));
+        assert_eq!(t.finish(), "größe état");
+    }
+
+    #[test]
+    fn vlq_round_numbers() {
+        let mut s = String::new();
+        for n in [0, 31, 32, 1000, 1_000_000] {
+            vlq(n, &mut s);
+        }
+        assert_eq!(s, "AfgBofgywe");
+        assert_eq!(encode_postings(&[3, 4, 40]), "DBkB");
+    }
+
+    #[test]
+    fn shards_group_and_cap_postings() {
+        let mut buf = Vec::new();
+        for d in 0..(MAX_POSTINGS as u32 + 5) {
+            push_record(&mut buf, d * 300, "common");
+        }
+        push_record(&mut buf, 7, "rare");
+        let text = String::from_utf8(term_shard(3, &buf)).unwrap();
+        assert!(text.starts_with("osxSearch.t(3,{\"common\":[\""), "{text}");
+        assert!(text.contains(&format!("\",{}]", MAX_POSTINGS + 5)));
+        assert!(text.contains("\"rare\":\"H\""));
+    }
+
+    #[test]
+    fn shard_counts() {
+        assert_eq!(shard_count(0), 4);
+        assert_eq!(shard_count(20_000), 16);
+        assert_eq!(shard_count(1_000_000), 512);
+        assert_eq!(shard_count(u64::MAX), 1024);
+    }
+}
