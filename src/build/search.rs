@@ -20,8 +20,6 @@
 //! with the size of their texts. Nothing here does I/O: `app::search` streams the
 //! records to shard files as sessions are committed.
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
 use super::exec;
@@ -92,7 +90,11 @@ pub fn lower(word: &str) -> String {
 }
 
 fn indexable(term: &str) -> bool {
-    let n = term.chars().count();
+    let n = if term.is_ascii() {
+        term.len()
+    } else {
+        term.chars().count()
+    };
     (MIN_LEN..=MAX_LEN).contains(&n) && !STOP.contains(&term)
 }
 
@@ -108,11 +110,12 @@ fn prefix(s: &str, max: usize) -> &str {
 }
 
 /// The distinct terms of one document, in the order they were found, at most
-/// [`MAX_TERMS`].
+/// [`MAX_TERMS`]. Distinct by a 64-bit hash, in a short list (no allocation per term).
 #[derive(Default)]
 pub struct Terms {
-    seen: HashSet<String>,
+    seen: Vec<u64>,
     out: String,
+    buf: String,
 }
 
 impl Terms {
@@ -120,22 +123,39 @@ impl Terms {
         self.seen.len() >= MAX_TERMS
     }
 
-    fn push(&mut self, term: String) {
-        if self.full() || !indexable(&term) || self.seen.contains(&term) {
+    fn push(&mut self, term: &str) {
+        if self.full() || !indexable(term) {
             return;
         }
+        let h = super::slug::stable_hash(term);
+        if self.seen.contains(&h) {
+            return;
+        }
+        self.seen.push(h);
         if !self.out.is_empty() {
             self.out.push(' ');
         }
-        self.out.push_str(&term);
-        self.seen.insert(term);
+        self.out.push_str(term);
+    }
+
+    /// Lower-cases `w` into the reusable buffer and hands it to `f`.
+    fn with_lower(&mut self, w: &str, f: impl FnOnce(&mut Self, &str)) {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        if w.is_ascii() {
+            buf.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            buf.push_str(&w.to_lowercase());
+        }
+        f(self, &buf);
+        self.buf = buf;
     }
 
     /// An identifier: the whole of each word only (`SESS-1-E7` is found as
     /// `sess-1-e7`, not as `sess`, `1`, `e7`).
     pub fn id(&mut self, s: Option<&str>) {
         for w in words(prefix(s.unwrap_or(""), SCAN_BYTES)) {
-            self.push(lower(w));
+            self.with_lower(w, |t, l| t.push(l));
         }
     }
 
@@ -154,20 +174,14 @@ impl Terms {
             if self.full() {
                 return;
             }
-            let l = lower(w);
-            if l.contains(is_joiner) {
-                let parts: Vec<String> = l
-                    .split(is_joiner)
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                self.push(l);
-                for p in parts {
-                    self.push(p);
+            self.with_lower(w, |t, l| {
+                t.push(l);
+                if l.contains(is_joiner) {
+                    for p in l.split(is_joiner) {
+                        t.push(p);
+                    }
                 }
-            } else {
-                self.push(l);
-            }
+            });
         }
     }
 

@@ -90,6 +90,25 @@
     });
   }
 
+  /* Text blocks that scroll get a tab stop, so they can be scrolled from the keyboard
+     (checked when their execution opens: closed ones are not laid out). */
+  function focusScrollers(rootEl) {
+    rootEl.querySelectorAll('pre:not([tabindex])').forEach(function (pre) {
+      if (pre.scrollHeight > pre.clientHeight + 1 || pre.scrollWidth > pre.clientWidth + 1) {
+        pre.tabIndex = 0;
+      }
+    });
+  }
+
+  function setupScrollers() {
+    var mainEl = doc.getElementById('main');
+    if (!mainEl) return;
+    focusScrollers(mainEl);
+    mainEl.addEventListener('toggle', function (e) {
+      if (e.target.open) focusScrollers(e.target);
+    }, true);
+  }
+
   /* Printing: a session prints as a report, every execution open. */
   function setupPrint() {
     var reopened = [];
@@ -355,7 +374,6 @@
     var seq = 0;
     var close = function () {
       panel.hidden = true;
-      input.setAttribute('aria-expanded', 'false');
     };
     var run = function () {
       var q = input.value.trim();
@@ -369,7 +387,6 @@
         if (mine !== seq) return null;
         list.textContent = '';
         panel.hidden = false;
-        input.setAttribute('aria-expanded', 'true');
         return show(list, status, r, 0, 8);
       }).catch(function (e) {
         panel.hidden = false;
@@ -486,6 +503,7 @@
   setupTheme();
   setupTargets();
   setupTreeTools();
+  setupScrollers();
   setupPrint();
   setupQuickSearch();
   setupSearchPage();
