@@ -1,10 +1,11 @@
 //! Writing the search index while the site is built, in bounded memory: documents get
 //! ids in the order pages are committed; their metadata goes out in shards of
-//! [`DOC_SHARD`] as soon as a shard is full; their (document, term) records are
-//! appended to one spill file per term shard (beside the output, removed at the end);
-//! at the end each spill file is read back, grouped into its term shard and written.
-//! Memory holds one document shard, the spill buffers and, at the end, a few term
-//! shards at a time; it does not grow with the number of documents or terms.
+//! [`DOC_SHARD`] as soon as a shard is full; their (shard, document, term) records are
+//! appended to at most [`MAX_GROUPS`] spill files (a group of term shards each, kept
+//! open, beside the output, removed at the end); at the end each spill file is read
+//! back, split into its term shards and written. Memory holds one document shard, the
+//! spill buffers ([`SPILL_MEMORY`]) and, at the end, one group's records at a time; it
+//! does not grow with the number of documents or terms.
 //! Also counts issues by type for the home page, as sessions pass by.
 
 use std::collections::BTreeMap;
@@ -21,7 +22,9 @@ use crate::build::search::{
 use crate::output::Staging;
 
 /// Bytes of spill buffers held in memory in all.
-const SPILL_MEMORY: usize = 16 << 20;
+pub const SPILL_MEMORY: usize = 8 << 20;
+/// Spill files at most (open at once).
+pub const MAX_GROUPS: u32 = 64;
 
 /// Sizes of the written index, for reports and tests.
 #[derive(Debug, Default, Clone)]
@@ -38,9 +41,11 @@ pub struct IndexStats {
 pub struct SiteIndex {
     spill_dir: PathBuf,
     shards: u32,
+    groups: u32,
+    /// Per group: records not yet spilled, and the spill file once there is one.
     buffers: Vec<Vec<u8>>,
+    files: Vec<Option<fs::File>>,
     flush_at: usize,
-    spilled: Vec<bool>,
     next_doc: u32,
     docs: DocShard,
     doc_shard: u32,
@@ -67,12 +72,14 @@ impl SiteIndex {
         fs::create_dir_all(&spill_dir)
             .with_context(|| format!("creating {}", spill_dir.display()))?;
         let shards = search::shard_count(expected_docs);
+        let groups = shards.min(MAX_GROUPS);
         Ok(SiteIndex {
             spill_dir,
             shards,
-            buffers: vec![Vec::new(); shards as usize],
-            flush_at: (SPILL_MEMORY / shards as usize).max(4096),
-            spilled: vec![false; shards as usize],
+            groups,
+            buffers: vec![Vec::new(); groups as usize],
+            files: (0..groups).map(|_| None).collect(),
+            flush_at: SPILL_MEMORY / groups as usize,
             next_doc: 0,
             docs: DocShard::default(),
             doc_shard: 0,
@@ -84,21 +91,22 @@ impl SiteIndex {
         })
     }
 
-    fn spill_path(&self, shard: usize) -> PathBuf {
-        self.spill_dir.join(format!("{shard}.spill"))
+    fn spill_path(&self, group: usize) -> PathBuf {
+        self.spill_dir.join(format!("{group}.spill"))
     }
 
-    fn spill(&mut self, shard: usize) -> Result<()> {
-        let path = self.spill_path(shard);
-        let mut f = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .with_context(|| format!("writing {}", path.display()))?;
-        f.write_all(&self.buffers[shard])
-            .with_context(|| format!("writing {}", path.display()))?;
-        self.buffers[shard].clear();
-        self.spilled[shard] = true;
+    fn spill(&mut self, group: usize) -> Result<()> {
+        let path = self.spill_path(group);
+        if self.files[group].is_none() {
+            self.files[group] = Some(
+                fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?,
+            );
+        }
+        if let Some(f) = &mut self.files[group] {
+            f.write_all(&self.buffers[group])
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        self.buffers[group].clear();
         Ok(())
     }
 
@@ -118,11 +126,12 @@ impl SiteIndex {
         for doc in page.docs {
             let id = self.next_doc;
             self.next_doc += 1;
-            for term in doc.terms.split(' ').filter(|t| !t.is_empty()) {
-                let shard = (search::hash(term) & mask) as usize;
-                search::push_record(&mut self.buffers[shard], id, term);
-                if self.buffers[shard].len() >= self.flush_at {
-                    self.spill(shard)?;
+            for (hash, term) in doc.terms.iter() {
+                let shard = hash & mask;
+                let group = (shard % self.groups) as usize;
+                search::push_record(&mut self.buffers[group], shard as u16, id, term);
+                if self.buffers[group].len() >= self.flush_at {
+                    self.spill(group)?;
                 }
             }
             self.docs.push(&page.url, &page.label, doc.meta);
@@ -159,27 +168,34 @@ impl SiteIndex {
         if !self.docs.is_empty() {
             self.write_doc_shard(stage)?;
         }
-        let shards: Vec<u32> = (0..self.shards).collect();
-        // a few shards at a time on all cores: memory holds only those
-        for batch in shards.chunks(rayon::current_num_threads().max(1) * 2) {
-            let done: Vec<(u32, Vec<u8>)> = batch
-                .par_iter()
-                .map(|&n| -> Result<(u32, Vec<u8>)> {
-                    let i = n as usize;
-                    let spill = if self.spilled[i] {
-                        let path = self.spill_path(i);
-                        let mut bytes = fs::read(&path)
-                            .with_context(|| format!("reading {}", path.display()))?;
-                        bytes.extend_from_slice(&self.buffers[i]);
-                        bytes
-                    } else {
-                        self.buffers[i].clone()
-                    };
-                    Ok((n, search::term_shard(n, &spill)))
+        // one group at a time: its records, split into its shards, rendered on all cores
+        let per_group = (self.shards / self.groups) as usize;
+        for g in 0..self.groups as usize {
+            let mut bytes = match self.files[g].take() {
+                Some(f) => {
+                    drop(f);
+                    let path = self.spill_path(g);
+                    fs::read(&path).with_context(|| format!("reading {}", path.display()))?
+                }
+                None => Vec::new(),
+            };
+            bytes.append(&mut self.buffers[g]);
+            let mut shards: Vec<search::ShardTerms<'_>> = (0..per_group)
+                .map(|_| search::ShardTerms::default())
+                .collect();
+            for (shard, doc, term) in search::records(&bytes) {
+                shards[shard as usize / self.groups as usize].add(doc, term);
+            }
+            let groups = self.groups as usize;
+            let done: Vec<(u32, Vec<u8>)> = shards
+                .into_par_iter()
+                .enumerate()
+                .map(|(k, t)| {
+                    let n = (k * groups + g) as u32;
+                    (n, t.render(n))
                 })
-                .collect::<Result<_>>()?;
+                .collect();
             for (n, bytes) in done {
-                self.buffers[n as usize] = Vec::new();
                 self.stats.term_bytes += bytes.len() as u64;
                 self.stats.largest_term_shard =
                     self.stats.largest_term_shard.max(bytes.len() as u64);
@@ -205,5 +221,84 @@ impl SiteIndex {
 impl Drop for SiteIndex {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.spill_dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::search::{Doc, DocMeta, Terms};
+
+    fn page(n: u32) -> PageDocs {
+        let docs = (0..10)
+            .map(|k| {
+                let mut t = Terms::default();
+                t.text(Some(&format!("common word{} doc{n}x{k}", k % 3)));
+                Doc {
+                    meta: DocMeta {
+                        kind: "x",
+                        anchor: format!("exec-{k}"),
+                        title: format!("t{n}.{k}"),
+                        detail: String::new(),
+                        status: "success",
+                    },
+                    terms: t.finish(),
+                }
+            })
+            .collect();
+        PageDocs {
+            url: format!("sessions/s{n}.html"),
+            label: format!("s{n}"),
+            docs,
+        }
+    }
+
+    fn shard_json(out: &Path, n: u32) -> serde_json::Value {
+        let text = fs::read_to_string(out.join(format!("search/t/{n}.js"))).unwrap();
+        let json = text
+            .trim_end()
+            .strip_suffix(");")
+            .unwrap()
+            .split_once(',')
+            .unwrap()
+            .1;
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn spilled_records_come_back_whole_and_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let mut stage = Staging::new(&out).unwrap();
+        let mut index = SiteIndex::new(&out, 1_000_000).unwrap();
+        index.flush_at = 64; // spill all the time
+        for n in 0..300 {
+            index.add(&mut stage, page(n)).unwrap();
+        }
+        let spill_dir = index.spill_dir.clone();
+        let stats = index.finish(&mut stage).unwrap();
+        assert!(!spill_dir.exists(), "spill files are removed");
+        stage.commit().unwrap();
+        assert_eq!(stats.docs, 3000);
+        assert_eq!(stats.shards, 512);
+        assert_eq!(fs::read_dir(out.join("search/t")).unwrap().count(), 512);
+        assert_eq!(
+            fs::read_dir(out.join("search/d")).unwrap().count(),
+            3000_usize.div_ceil(DOC_SHARD)
+        );
+        let mask = stats.shards - 1;
+        // a rare term: exactly its document
+        let rare = "doc123x4";
+        let v = shard_json(&out, search::hash(rare) & mask);
+        assert_eq!(v[rare], search::encode_postings(&[1234]));
+        // a common term: capped, first documents kept, true count
+        let v = shard_json(&out, search::hash("common") & mask);
+        let first: Vec<u32> = (0..MAX_POSTINGS as u32).collect();
+        assert_eq!(v["common"][0], search::encode_postings(&first));
+        assert_eq!(v["common"][1], 3000);
+        // word1 in 900 documents: not capped, all of them
+        let v = shard_json(&out, search::hash("word1") & mask);
+        let ids: Vec<u32> = (0..3000u32).filter(|d| d % 10 % 3 == 1).collect();
+        assert_eq!(v["word1"], search::encode_postings(&ids));
     }
 }

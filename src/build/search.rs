@@ -110,12 +110,32 @@ fn prefix(s: &str, max: usize) -> &str {
 }
 
 /// The distinct terms of one document, in the order they were found, at most
-/// [`MAX_TERMS`]. Distinct by a 64-bit hash, in a short list (no allocation per term).
+/// [`MAX_TERMS`], with their [`hash`] (computed here, on all cores, so the in-order
+/// commit only appends).
 #[derive(Default)]
 pub struct Terms {
-    seen: Vec<u64>,
+    /// (hash, start, length) of each term in `out`.
+    seen: Vec<(u32, u32, u32)>,
     out: String,
     buf: String,
+}
+
+/// The terms of a document: the text of each, separated by single spaces (terms never
+/// contain one), and the hash of each.
+#[derive(Debug, Clone, Default)]
+pub struct DocTerms {
+    pub text: String,
+    pub hashes: Vec<u32>,
+}
+
+impl DocTerms {
+    /// (hash, term) pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.hashes
+            .iter()
+            .copied()
+            .zip(self.text.split(' ').filter(|t| !t.is_empty()))
+    }
 }
 
 impl Terms {
@@ -127,14 +147,20 @@ impl Terms {
         if self.full() || !indexable(term) {
             return;
         }
-        let h = super::slug::stable_hash(term);
-        if self.seen.contains(&h) {
+        let h = hash(term);
+        let out = &self.out;
+        if self
+            .seen
+            .iter()
+            .any(|&(sh, st, ln)| sh == h && &out[st as usize..(st + ln) as usize] == term)
+        {
             return;
         }
-        self.seen.push(h);
         if !self.out.is_empty() {
             self.out.push(' ');
         }
+        self.seen
+            .push((h, self.out.len() as u32, term.len() as u32));
         self.out.push_str(term);
     }
 
@@ -185,9 +211,12 @@ impl Terms {
         }
     }
 
-    /// The terms, separated by single spaces (terms never contain one).
-    pub fn finish(self) -> String {
-        self.out
+    /// The terms and their hashes.
+    pub fn finish(self) -> DocTerms {
+        DocTerms {
+            hashes: self.seen.iter().map(|s| s.0).collect(),
+            text: self.out,
+        }
     }
 }
 
@@ -208,8 +237,7 @@ pub struct DocMeta {
 #[derive(Debug, Clone)]
 pub struct Doc {
     pub meta: DocMeta,
-    /// Distinct terms separated by spaces.
-    pub terms: String,
+    pub terms: DocTerms,
 }
 
 /// The documents of one page.
@@ -405,8 +433,10 @@ pub fn encode_postings(ids: &[u32]) -> String {
     s
 }
 
-/// Appends one (document, term) record to a shard's spill buffer.
-pub fn push_record(buf: &mut Vec<u8>, doc: u32, term: &str) {
+/// Appends one (shard, document, term) record to a spill buffer: the shard as two
+/// bytes, the document as a varint, the term's length and bytes.
+pub fn push_record(buf: &mut Vec<u8>, shard: u16, doc: u32, term: &str) {
+    buf.extend_from_slice(&shard.to_le_bytes());
     let mut n = doc;
     while n >= 0x80 {
         buf.push((n as u8) | 0x80);
@@ -417,12 +447,14 @@ pub fn push_record(buf: &mut Vec<u8>, doc: u32, term: &str) {
     buf.extend_from_slice(term.as_bytes());
 }
 
-/// Reads the records of a shard's spill file, in the order they were pushed.
-fn records(mut buf: &[u8]) -> impl Iterator<Item = (u32, &str)> {
+/// Reads spill records, in the order they were pushed: (shard, document, term).
+pub fn records(mut buf: &[u8]) -> impl Iterator<Item = (u16, u32, &str)> {
     std::iter::from_fn(move || {
-        if buf.is_empty() {
+        if buf.len() < 4 {
             return None;
         }
+        let shard = u16::from_le_bytes([buf[0], buf[1]]);
+        buf = &buf[2..];
         let mut doc = 0u32;
         let mut shift = 0;
         loop {
@@ -437,36 +469,43 @@ fn records(mut buf: &[u8]) -> impl Iterator<Item = (u32, &str)> {
         let len = buf[0] as usize;
         let term = std::str::from_utf8(&buf[1..1 + len]).unwrap_or("");
         buf = &buf[1 + len..];
-        Some((doc, term))
+        Some((shard, doc, term))
     })
 }
 
-/// A term shard, as the script `search/t/<n>.js`, from its spill records (documents in
-/// ascending order). Terms are sorted; a term over [`MAX_POSTINGS`] is written as
-/// `[postings, count]`.
-pub fn term_shard(n: u32, spill: &[u8]) -> Vec<u8> {
-    let mut terms: std::collections::HashMap<&str, (Vec<u32>, u32)> =
-        std::collections::HashMap::new();
-    for (doc, term) in records(spill) {
-        let e = terms.entry(term).or_default();
+/// The terms of one term shard as its records are read (documents in ascending
+/// order), postings capped at [`MAX_POSTINGS`] with the true count kept.
+#[derive(Default)]
+pub struct ShardTerms<'a> {
+    terms: std::collections::HashMap<&'a str, (Vec<u32>, u32)>,
+}
+
+impl<'a> ShardTerms<'a> {
+    pub fn add(&mut self, doc: u32, term: &'a str) {
+        let e = self.terms.entry(term).or_default();
         if e.0.len() < MAX_POSTINGS {
             e.0.push(doc);
         }
         e.1 += 1;
     }
-    let mut sorted: Vec<(&str, (Vec<u32>, u32))> = terms.into_iter().collect();
-    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut map = serde_json::Map::with_capacity(sorted.len());
-    for (term, (ids, count)) in sorted {
-        let postings = encode_postings(&ids);
-        let v = if count as usize > ids.len() {
-            serde_json::json!([postings, count])
-        } else {
-            serde_json::Value::String(postings)
-        };
-        map.insert(term.to_string(), v);
+
+    /// The script `search/t/<n>.js`: terms sorted; a term over [`MAX_POSTINGS`] is
+    /// written as `[postings, count]`.
+    pub fn render(self, n: u32) -> Vec<u8> {
+        let mut sorted: Vec<(&str, (Vec<u32>, u32))> = self.terms.into_iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut map = serde_json::Map::with_capacity(sorted.len());
+        for (term, (ids, count)) in sorted {
+            let postings = encode_postings(&ids);
+            let v = if count as usize > ids.len() {
+                serde_json::json!([postings, count])
+            } else {
+                serde_json::Value::String(postings)
+            };
+            map.insert(term.to_string(), v);
+        }
+        script("t", n, &serde_json::Value::Object(map))
     }
-    script("t", n, &serde_json::Value::Object(map))
 }
 
 /// A document shard's contents: the pages its documents are on, and the documents as
@@ -537,10 +576,19 @@ mod tests {
     fn words_and_parts() {
         let mut t = Terms::default();
         t.text(Some("Check patients.csv -- 820 rows; THE end."));
-        assert_eq!(t.finish(), "check patients.csv patients csv 820 rows end");
+        assert_eq!(
+            t.finish().text,
+            "check patients.csv patients csv 820 rows end"
+        );
         let mut t = Terms::default();
         t.id(Some("SESS-0001-E07"));
-        assert_eq!(t.finish(), "sess-0001-e07");
+        assert_eq!(t.finish().text, "sess-0001-e07");
+        let mut t = Terms::default();
+        t.text(Some("a.b A.B ab-cd"));
+        let d = t.finish();
+        assert_eq!(d.text, "a.b ab-cd ab cd");
+        let pairs: Vec<(u32, &str)> = d.iter().collect();
+        assert_eq!(pairs[1], (hash("ab-cd"), "ab-cd"));
     }
 
     #[test]
@@ -548,7 +596,7 @@ mod tests {
         let text: String = (0..500).map(|i| format!("w{i} w{i} ")).collect();
         let mut t = Terms::default();
         t.text(Some(&text));
-        let out = t.finish();
+        let out = t.finish().text;
         assert_eq!(out.split(' ').count(), MAX_TERMS);
         assert!(out.starts_with("w0 w1 w2"));
     }
@@ -558,7 +606,7 @@ mod tests {
         assert_eq!(lower("ΟΔΟΣ"), "οδος");
         let mut t = Terms::default();
         t.text(Some("Größe ÉTAT"));
-        assert_eq!(t.finish(), "größe état");
+        assert_eq!(t.finish().text, "größe état");
     }
 
     #[test]
@@ -575,10 +623,18 @@ mod tests {
     fn shards_group_and_cap_postings() {
         let mut buf = Vec::new();
         for d in 0..(MAX_POSTINGS as u32 + 5) {
-            push_record(&mut buf, d * 300, "common");
+            push_record(&mut buf, 3, d * 300, "common");
         }
-        push_record(&mut buf, 7, "rare");
-        let text = String::from_utf8(term_shard(3, &buf)).unwrap();
+        push_record(&mut buf, 3, 7, "rare");
+        push_record(&mut buf, 9, 8, "elsewhere");
+        let mut shard = ShardTerms::default();
+        for (n, doc, term) in records(&buf) {
+            if n == 3 {
+                shard.add(doc, term);
+            }
+        }
+        let text = String::from_utf8(shard.render(3)).unwrap();
+        assert!(!text.contains("elsewhere"));
         assert!(text.starts_with("osxSearch.t(3,{\"common\":[\""), "{text}");
         assert!(text.contains(&format!("\",{}]", MAX_POSTINGS + 5)));
         assert!(text.contains("\"rare\":\"H\""));
