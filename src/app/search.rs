@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -171,22 +171,37 @@ impl SiteIndex {
         // one group at a time: its records, split into its shards, rendered on all cores
         let per_group = (self.shards / self.groups) as usize;
         for g in 0..self.groups as usize {
-            let mut bytes = match self.files[g].take() {
-                Some(f) => {
-                    drop(f);
-                    let path = self.spill_path(g);
-                    fs::read(&path).with_context(|| format!("reading {}", path.display()))?
-                }
-                None => Vec::new(),
-            };
-            bytes.append(&mut self.buffers[g]);
-            let mut shards: Vec<search::ShardTerms<'_>> = (0..per_group)
+            let mut shards: Vec<search::ShardTerms> = (0..per_group)
                 .map(|_| search::ShardTerms::default())
                 .collect();
-            for (shard, doc, term) in search::records(&bytes) {
-                shards[shard as usize / self.groups as usize].add(doc, term);
-            }
             let groups = self.groups as usize;
+            let mut add = |shard: u16, doc: u32, term: &str| {
+                shards[shard as usize / groups].add(doc, term);
+            };
+            // the spill file, read in pieces, then what is still in memory
+            if let Some(f) = self.files[g].take() {
+                drop(f);
+                let path = self.spill_path(g);
+                let mut file =
+                    fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
+                let mut buf = vec![0u8; 1 << 20];
+                let mut filled = 0;
+                loop {
+                    let n = file
+                        .read(&mut buf[filled..])
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    if n == 0 {
+                        break;
+                    }
+                    filled += n;
+                    let used = search::read_records(&buf[..filled], &mut add);
+                    buf.copy_within(used..filled, 0);
+                    filled -= used;
+                }
+                fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+            }
+            search::read_records(&self.buffers[g], &mut add);
+            self.buffers[g] = Vec::new();
             let done: Vec<(u32, Vec<u8>)> = shards
                 .into_par_iter()
                 .enumerate()

@@ -447,42 +447,55 @@ pub fn push_record(buf: &mut Vec<u8>, shard: u16, doc: u32, term: &str) {
     buf.extend_from_slice(term.as_bytes());
 }
 
-/// Reads spill records, in the order they were pushed: (shard, document, term).
-pub fn records(mut buf: &[u8]) -> impl Iterator<Item = (u16, u32, &str)> {
-    std::iter::from_fn(move || {
-        if buf.len() < 4 {
-            return None;
-        }
-        let shard = u16::from_le_bytes([buf[0], buf[1]]);
-        buf = &buf[2..];
+/// Reads the whole spill records at the front of `buf`, in the order they were pushed,
+/// calling `f(shard, document, term)`; returns the bytes read (a record cut at the end
+/// of `buf` is left for the next call, with more bytes).
+pub fn read_records(buf: &[u8], mut f: impl FnMut(u16, u32, &str)) -> usize {
+    let mut at = 0;
+    'records: while buf.len() >= at + 4 {
+        let shard = u16::from_le_bytes([buf[at], buf[at + 1]]);
+        let mut i = at + 2;
         let mut doc = 0u32;
         let mut shift = 0;
         loop {
-            let b = buf[0];
-            buf = &buf[1..];
+            let Some(&b) = buf.get(i) else {
+                break 'records;
+            };
+            i += 1;
             doc |= u32::from(b & 0x7f) << shift;
             shift += 7;
             if b < 0x80 {
                 break;
             }
         }
-        let len = buf[0] as usize;
-        let term = std::str::from_utf8(&buf[1..1 + len]).unwrap_or("");
-        buf = &buf[1 + len..];
-        Some((shard, doc, term))
-    })
+        let Some(&len) = buf.get(i) else { break };
+        let end = i + 1 + len as usize;
+        if end > buf.len() {
+            break;
+        }
+        f(
+            shard,
+            doc,
+            std::str::from_utf8(&buf[i + 1..end]).unwrap_or(""),
+        );
+        at = end;
+    }
+    at
 }
 
 /// The terms of one term shard as its records are read (documents in ascending
 /// order), postings capped at [`MAX_POSTINGS`] with the true count kept.
 #[derive(Default)]
-pub struct ShardTerms<'a> {
-    terms: std::collections::HashMap<&'a str, (Vec<u32>, u32)>,
+pub struct ShardTerms {
+    terms: std::collections::HashMap<String, (Vec<u32>, u32)>,
 }
 
-impl<'a> ShardTerms<'a> {
-    pub fn add(&mut self, doc: u32, term: &'a str) {
-        let e = self.terms.entry(term).or_default();
+impl ShardTerms {
+    pub fn add(&mut self, doc: u32, term: &str) {
+        let e = match self.terms.get_mut(term) {
+            Some(e) => e,
+            None => self.terms.entry(term.to_string()).or_default(),
+        };
         if e.0.len() < MAX_POSTINGS {
             e.0.push(doc);
         }
@@ -492,8 +505,8 @@ impl<'a> ShardTerms<'a> {
     /// The script `search/t/<n>.js`: terms sorted; a term over [`MAX_POSTINGS`] is
     /// written as `[postings, count]`.
     pub fn render(self, n: u32) -> Vec<u8> {
-        let mut sorted: Vec<(&str, (Vec<u32>, u32))> = self.terms.into_iter().collect();
-        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut sorted: Vec<(String, (Vec<u32>, u32))> = self.terms.into_iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut map = serde_json::Map::with_capacity(sorted.len());
         for (term, (ids, count)) in sorted {
             let postings = encode_postings(&ids);
@@ -502,7 +515,7 @@ impl<'a> ShardTerms<'a> {
             } else {
                 serde_json::Value::String(postings)
             };
-            map.insert(term.to_string(), v);
+            map.insert(term, v);
         }
         script("t", n, &serde_json::Value::Object(map))
     }
@@ -628,11 +641,24 @@ mod tests {
         push_record(&mut buf, 3, 7, "rare");
         push_record(&mut buf, 9, 8, "elsewhere");
         let mut shard = ShardTerms::default();
-        for (n, doc, term) in records(&buf) {
+        // read in two pieces, the first ending inside a record
+        let mut seen = 0;
+        let cut = buf.len() - 5;
+        let first = read_records(&buf[..cut], |n, doc, term| {
+            seen += 1;
             if n == 3 {
                 shard.add(doc, term);
             }
-        }
+        });
+        assert!(first < cut);
+        let rest = read_records(&buf[first..], |n, doc, term| {
+            seen += 1;
+            if n == 3 {
+                shard.add(doc, term);
+            }
+        });
+        assert_eq!(first + rest, buf.len());
+        assert_eq!(seen, MAX_POSTINGS + 7);
         let text = String::from_utf8(shard.render(3)).unwrap();
         assert!(!text.contains("elsewhere"));
         assert!(text.starts_with("osxSearch.t(3,{\"common\":[\""), "{text}");
