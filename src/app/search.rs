@@ -25,6 +25,10 @@ use crate::output::Staging;
 pub const SPILL_MEMORY: usize = 8 << 20;
 /// Spill files at most (open at once).
 pub const MAX_GROUPS: u32 = 64;
+/// Terms counted in memory: once one of them has [`MAX_POSTINGS`] documents, its
+/// further records are counted, not spilled (the common words, which are most of the
+/// records, stop costing disk). About 20 bytes each.
+pub const TRACKED_TERMS: usize = 1 << 16;
 
 /// Sizes of the written index, for reports and tests.
 #[derive(Debug, Default, Clone)]
@@ -51,6 +55,9 @@ pub struct SiteIndex {
     doc_shard: u32,
     stats: IndexStats,
     issue_types: BTreeMap<String, u64>,
+    /// Occurrences of the first [`TRACKED_TERMS`] terms seen, by key.
+    counts: std::collections::HashMap<u64, u32>,
+    tracked: usize,
 }
 
 impl SiteIndex {
@@ -88,6 +95,8 @@ impl SiteIndex {
                 ..IndexStats::default()
             },
             issue_types: BTreeMap::new(),
+            counts: std::collections::HashMap::with_capacity(TRACKED_TERMS),
+            tracked: TRACKED_TERMS,
         })
     }
 
@@ -126,7 +135,20 @@ impl SiteIndex {
         for doc in page.docs {
             let id = self.next_doc;
             self.next_doc += 1;
-            for (hash, term) in doc.terms.iter() {
+            for (hash, key, term) in doc.terms.iter() {
+                let room = self.counts.len() < self.tracked;
+                match self.counts.get_mut(&key) {
+                    Some(c) => {
+                        *c += 1;
+                        if *c as usize > MAX_POSTINGS {
+                            continue;
+                        }
+                    }
+                    None if room => {
+                        self.counts.insert(key, 1);
+                    }
+                    None => {}
+                }
                 let shard = hash & mask;
                 let group = (shard % self.groups) as usize;
                 search::push_record(&mut self.buffers[group], shard as u16, id, term);
@@ -202,12 +224,16 @@ impl SiteIndex {
             }
             search::read_records(&self.buffers[g], &mut add);
             self.buffers[g] = Vec::new();
+            let counts = &self.counts;
             let done: Vec<(u32, Vec<u8>)> = shards
                 .into_par_iter()
                 .enumerate()
                 .map(|(k, t)| {
                     let n = (k * groups + g) as u32;
-                    (n, t.render(n))
+                    (
+                        n,
+                        t.render(n, |term| counts.get(&search::key(term)).copied()),
+                    )
                 })
                 .collect();
             for (n, bytes) in done {
@@ -282,11 +308,18 @@ mod tests {
 
     #[test]
     fn spilled_records_come_back_whole_and_in_order() {
+        for tracked in [TRACKED_TERMS, 1] {
+            spill_round_trip(tracked);
+        }
+    }
+
+    fn spill_round_trip(tracked: usize) {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
         let mut stage = Staging::new(&out).unwrap();
         let mut index = SiteIndex::new(&out, 1_000_000).unwrap();
         index.flush_at = 64; // spill all the time
+        index.tracked = tracked; // 1: only the first term is counted in memory
         for n in 0..300 {
             index.add(&mut stage, page(n)).unwrap();
         }

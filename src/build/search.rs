@@ -114,8 +114,8 @@ fn prefix(s: &str, max: usize) -> &str {
 /// commit only appends).
 #[derive(Default)]
 pub struct Terms {
-    /// (hash, start, length) of each term in `out`.
-    seen: Vec<(u32, u32, u32)>,
+    /// (hash, key, start, length) of each term in `out`.
+    seen: Vec<(u32, u64, u32, u32)>,
     out: String,
     buf: String,
 }
@@ -125,17 +125,23 @@ pub struct Terms {
 #[derive(Debug, Clone, Default)]
 pub struct DocTerms {
     pub text: String,
-    pub hashes: Vec<u32>,
+    /// [`hash`] (the shard) and [`key`] (the identity) of each term.
+    pub hashes: Vec<(u32, u64)>,
 }
 
 impl DocTerms {
-    /// (hash, term) pairs.
-    pub fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
+    /// (hash, key, term) of each term.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u64, &str)> {
         self.hashes
             .iter()
-            .copied()
             .zip(self.text.split(' ').filter(|t| !t.is_empty()))
+            .map(|(&(h, k), t)| (h, k, t))
     }
+}
+
+/// A 64-bit key of a term (FNV-1a 64), to count terms without keeping them.
+pub fn key(term: &str) -> u64 {
+    super::slug::stable_hash(term)
 }
 
 impl Terms {
@@ -152,7 +158,7 @@ impl Terms {
         if self
             .seen
             .iter()
-            .any(|&(sh, st, ln)| sh == h && &out[st as usize..(st + ln) as usize] == term)
+            .any(|&(sh, _, st, ln)| sh == h && &out[st as usize..(st + ln) as usize] == term)
         {
             return;
         }
@@ -160,7 +166,7 @@ impl Terms {
             self.out.push(' ');
         }
         self.seen
-            .push((h, self.out.len() as u32, term.len() as u32));
+            .push((h, key(term), self.out.len() as u32, term.len() as u32));
         self.out.push_str(term);
     }
 
@@ -214,7 +220,7 @@ impl Terms {
     /// The terms and their hashes.
     pub fn finish(self) -> DocTerms {
         DocTerms {
-            hashes: self.seen.iter().map(|s| s.0).collect(),
+            hashes: self.seen.iter().map(|s| (s.0, s.1)).collect(),
             text: self.out,
         }
     }
@@ -503,12 +509,16 @@ impl ShardTerms {
     }
 
     /// The script `search/t/<n>.js`: terms sorted; a term over [`MAX_POSTINGS`] is
-    /// written as `[postings, count]`.
-    pub fn render(self, n: u32) -> Vec<u8> {
+    /// written as `[postings, count]`. `counted` gives the true count of terms whose
+    /// records stopped being kept once they had [`MAX_POSTINGS`].
+    pub fn render(self, n: u32, counted: impl Fn(&str) -> Option<u32>) -> Vec<u8> {
         let mut sorted: Vec<(String, (Vec<u32>, u32))> = self.terms.into_iter().collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut map = serde_json::Map::with_capacity(sorted.len());
-        for (term, (ids, count)) in sorted {
+        for (term, (ids, mut count)) in sorted {
+            if ids.len() == MAX_POSTINGS {
+                count = count.max(counted(&term).unwrap_or(0));
+            }
             let postings = encode_postings(&ids);
             let v = if count as usize > ids.len() {
                 serde_json::json!([postings, count])
@@ -600,8 +610,8 @@ mod tests {
         t.text(Some("a.b A.B ab-cd"));
         let d = t.finish();
         assert_eq!(d.text, "a.b ab-cd ab cd");
-        let pairs: Vec<(u32, &str)> = d.iter().collect();
-        assert_eq!(pairs[1], (hash("ab-cd"), "ab-cd"));
+        let pairs: Vec<(u32, u64, &str)> = d.iter().collect();
+        assert_eq!(pairs[1], (hash("ab-cd"), key("ab-cd"), "ab-cd"));
     }
 
     #[test]
@@ -659,7 +669,7 @@ mod tests {
         });
         assert_eq!(first + rest, buf.len());
         assert_eq!(seen, MAX_POSTINGS + 7);
-        let text = String::from_utf8(shard.render(3)).unwrap();
+        let text = String::from_utf8(shard.render(3, |_| None)).unwrap();
         assert!(!text.contains("elsewhere"));
         assert!(text.starts_with("osxSearch.t(3,{\"common\":[\""), "{text}");
         assert!(text.contains(&format!("\",{}]", MAX_POSTINGS + 5)));
