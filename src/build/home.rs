@@ -53,15 +53,33 @@ pub struct Bar {
     pub segments: Vec<Segment>,
 }
 
+/// The narrowest a non-empty segment is drawn, so a single running session among
+/// thousands still shows.
+const MIN_SEGMENT: f64 = 4.0;
+
 fn bar(parts: Vec<(String, &'static str, u64, String)>) -> Bar {
+    let parts: Vec<_> = parts.into_iter().filter(|p| p.2 > 0).collect();
     let total: u64 = parts.iter().map(|p| p.2).sum();
+    // widths in proportion, the small ones widened to MIN_SEGMENT at the others' expense
+    let raw: Vec<f64> = parts
+        .iter()
+        .map(|p| BAR_WIDTH * p.2 as f64 / total.max(1) as f64)
+        .collect();
+    let small: f64 = raw.iter().filter(|&&w| w < MIN_SEGMENT).count() as f64 * MIN_SEGMENT;
+    let big: f64 = raw.iter().filter(|&&w| w >= MIN_SEGMENT).sum();
+    let scale = if big > 0.0 {
+        (BAR_WIDTH - small) / big
+    } else {
+        1.0
+    };
     let mut x = 0.0;
     let mut segments = Vec::new();
-    for (label, class, count, url) in parts {
-        if count == 0 {
-            continue;
-        }
-        let w = BAR_WIDTH * count as f64 / total.max(1) as f64;
+    for ((label, class, count, url), raw_w) in parts.into_iter().zip(raw) {
+        let w = if raw_w < MIN_SEGMENT {
+            MIN_SEGMENT
+        } else {
+            raw_w * scale
+        };
         let pct = 100.0 * count as f64 / total.max(1) as f64;
         segments.push(Segment {
             label,
@@ -360,5 +378,13 @@ mod tests {
         assert_eq!((b.segments[0].x, b.segments[0].w), (0.0, 450.0));
         assert_eq!((b.segments[1].x, b.segments[1].w), (450.0, 150.0));
         assert_eq!(b.segments[1].percent, "25%");
+        // one in ten thousand still shows
+        let b = bar(vec![
+            ("ok".into(), "ok", 9999, String::new()),
+            ("running".into(), "running", 1, String::new()),
+        ]);
+        assert_eq!(b.segments[1].w, MIN_SEGMENT);
+        assert_eq!(b.segments[0].w + b.segments[1].w, BAR_WIDTH);
+        assert_eq!(b.segments[1].percent, "<1%");
     }
 }

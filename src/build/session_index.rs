@@ -25,13 +25,28 @@ pub const STATES: [FinalState; 5] = [
     FinalState::Abandoned,
 ];
 
-/// A link to another page of a paginated list.
+/// A link to another page of a paginated list; `number` 0 stands for pages left out
+/// (`…`) between the first, the last and those near the current one.
 #[derive(Serialize)]
 pub struct PageLink {
     pub number: usize,
     pub url: String,
     pub md_url: String,
     pub current: bool,
+}
+
+/// The pages a list links to from page `page` of `pages`: all when there are few, else
+/// the first, the last, and three either side of the current one, with gaps (0).
+pub fn page_numbers(page: usize, pages: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    for n in 1..=pages {
+        if pages <= 12 || n == 1 || n == pages || n.abs_diff(page) <= 3 {
+            out.push(n);
+        } else if out.last() != Some(&0) {
+            out.push(0);
+        }
+    }
+    out
 }
 
 /// One choice of a filter: its label, how many sessions it leaves, and its link (empty
@@ -61,6 +76,9 @@ pub struct IndexPage<'a> {
     pub page: usize,
     pub pages: Vec<PageLink>,
     pub unattached_logs: usize,
+    /// Rows shown, 1-based: `first` to `last` of `totals.sessions`.
+    pub first: usize,
+    pub last: usize,
     /// Filters (HTML pages only).
     pub filters: Option<FilterBar>,
     /// What the list is filtered by (`failed · V&V`); empty for all sessions.
@@ -245,11 +263,20 @@ pub fn index_pages(
                         .collect(),
                     page,
                     pages: if chunks.len() > 1 {
-                        (1..=chunks.len())
+                        page_numbers(page, chunks.len())
+                            .into_iter()
                             .map(|p| PageLink {
                                 number: p,
-                                url: relative(&path, &list_file(dir, nature_stem, s, p, "html")),
-                                md_url: relative(&path, &list_file(dir, nature_stem, s, p, "md")),
+                                url: if p == 0 {
+                                    String::new()
+                                } else {
+                                    relative(&path, &list_file(dir, nature_stem, s, p, "html"))
+                                },
+                                md_url: if p == 0 {
+                                    String::new()
+                                } else {
+                                    relative(&path, &list_file(dir, nature_stem, s, p, "md"))
+                                },
                                 current: p == page,
                             })
                             .collect()
@@ -257,6 +284,8 @@ pub fn index_pages(
                         Vec::new()
                     },
                     unattached_logs,
+                    first: k * opts.page_size.max(1) + usize::from(!chunk.is_empty()),
+                    last: k * opts.page_size.max(1) + chunk.len(),
                     filters: (ext == "html" && !summaries.is_empty())
                         .then(|| facets.bar(dir, n, s, &path)),
                     filtered: filtered.clone(),
@@ -302,6 +331,17 @@ mod tests {
             list_file("sessions", Some("x"), Some(FinalState::Running), 2, "html"),
             "sessions/filter/x/running-page-2.html"
         );
+    }
+
+    #[test]
+    fn page_numbers_condense() {
+        assert_eq!(page_numbers(2, 5), [1, 2, 3, 4, 5]);
+        assert_eq!(page_numbers(1, 50), [1, 2, 3, 4, 0, 50]);
+        assert_eq!(
+            page_numbers(20, 50),
+            [1, 0, 17, 18, 19, 20, 21, 22, 23, 0, 50]
+        );
+        assert_eq!(page_numbers(50, 50), [1, 0, 47, 48, 49, 50]);
     }
 
     #[test]

@@ -331,11 +331,12 @@
     } else if (!r.ids.length) {
       parts.push('No results for ' + r.terms.map(function (t) { return '“' + t + '”'; }).join(' ') + ' (whole words).');
     } else {
-      parts.push(r.ids.length + (r.ids.length === 1 ? ' result' : ' results') +
-        (shown < r.ids.length ? ', ' + shown + ' shown' : '') + '.');
+      parts.push(r.ids.length.toLocaleString('en') + (r.ids.length === 1 ? ' result' : ' results') +
+        (shown < r.ids.length ? ', ' + shown.toLocaleString('en') + ' shown' : '') + '.');
     }
     r.common.forEach(function (c) {
-      parts.push('“' + c.term + '” is in ' + c.count + ' places; only the first ' + c.ids.length + ' are searched.');
+      parts.push('“' + c.term + '” is common (' + c.count.toLocaleString('en') + ' places): only its first ' +
+        c.ids.length.toLocaleString('en') + ', newest first, are searched.');
     });
     if (r.ignored.length && r.terms.length) {
       parts.push('Ignored: ' + r.ignored.join(', ') + '.');
