@@ -344,6 +344,85 @@ mod tests {
         assert_eq!(page_numbers(50, 50), [1, 0, 47, 48, 49, 50]);
     }
 
+    fn summary(id: &str, nature: &str, state: FinalState) -> SessionSummary {
+        SessionSummary {
+            id: id.to_string(),
+            rowid: 0,
+            nature_id: None,
+            nature: nature.into(),
+            device_id: None,
+            device: "d".into(),
+            version: None,
+            started_at: None,
+            finished_at: None,
+            duration_ms: None,
+            final_state: state,
+            final_state_raw: None,
+            exec_total: 0,
+            exec_ok: 0,
+            exec_failed: 0,
+            exec_unknown: 0,
+            issues: 0,
+            last_activity_ms: None,
+            flags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn regression_session_pages_never_take_list_file_names() {
+        let mut all: Vec<SessionSummary> = (0..450)
+            .map(|i| summary(&format!("s{i}"), "n", FinalState::Completed))
+            .collect();
+        for id in ["page-2", "page-3", "filter", "index", "page-4"] {
+            all.push(summary(id, "n", FinalState::Failed));
+        }
+        let stems = super::super::sessions::stems(&all);
+        for taken in ["page-2", "page-3", "filter", "index"] {
+            assert_ne!(stems[taken], taken);
+        }
+        // three pages of 200: page-4 is not a list page
+        assert_eq!(stems["page-4"], "page-4");
+    }
+
+    #[test]
+    fn filter_pages_hold_their_sessions_only() {
+        let all = vec![
+            summary("a", "V&V", FinalState::Failed),
+            summary("b", "V&V", FinalState::Completed),
+            summary("c", "ingest", FinalState::Failed),
+        ];
+        let order = vec![0, 1, 2];
+        let stems = super::super::sessions::stems(&all);
+        let pages = index_pages(
+            &all,
+            &order,
+            &stems,
+            &totals(&all),
+            true,
+            0,
+            &SessionOptions::default(),
+        );
+        let paths: Vec<&str> = pages.iter().map(|p| p.path.as_str()).collect();
+        let v = &Facets::new(&all, &order).natures[0].1;
+        assert!(v.starts_with("V-V-"), "{v}");
+        for want in [
+            "sessions/index.html".to_string(),
+            "sessions/index.md".to_string(),
+            "sessions/filter/all/failed.html".to_string(),
+            "sessions/filter/all/completed.html".to_string(),
+            format!("sessions/filter/{v}/index.html"),
+            format!("sessions/filter/{v}/failed.html"),
+            "sessions/filter/ingest/failed.html".to_string(),
+        ] {
+            assert!(paths.contains(&want.as_str()), "{want} in {paths:?}");
+        }
+        // no page for a choice without sessions
+        assert!(!paths.contains(&"sessions/filter/ingest/completed.html"));
+        assert!(!paths.iter().any(|p| p.contains("running")));
+        // all (html, md), V&V (any, failed, completed), ingest (any, failed), any (failed, completed)
+        assert_eq!(paths.len(), 2 + 3 + 2 + 2);
+    }
+
     #[test]
     fn reserved() {
         let r = reserved_stems(401, &SessionOptions::default());
