@@ -170,6 +170,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                 format!("{}/{}.html", opts.dir, build::links::encode_segment(stem)),
                 &l.anchors,
                 &sp::issue_anchors(&l.session),
+                |_| None,
             );
             Ok(SessionOut {
                 files,

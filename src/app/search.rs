@@ -156,7 +156,8 @@ impl SiteIndex {
                     self.spill(group)?;
                 }
             }
-            self.docs.push(&page.url, &page.label, doc.meta);
+            let url = doc.url.as_deref().unwrap_or(&page.url);
+            self.docs.push(url, &page.label, doc.meta);
             if self.docs.len() == DOC_SHARD {
                 self.write_doc_shard(stage)?;
             }
@@ -283,6 +284,7 @@ mod tests {
                         detail: String::new(),
                         status: "success",
                     },
+                    url: None,
                     terms: t.finish(),
                 }
             })

@@ -243,6 +243,9 @@ pub struct DocMeta {
 #[derive(Debug, Clone)]
 pub struct Doc {
     pub meta: DocMeta,
+    /// The page it is on, when not the page of its [`PageDocs`] (an execution on a
+    /// later part of a long session).
+    pub url: Option<String>,
     pub terms: DocTerms,
 }
 
@@ -280,11 +283,13 @@ fn join(parts: &[Option<&str>]) -> String {
 }
 
 /// The documents of a session page: the session, each execution, each issue.
+/// `exec_page(i)` names the page execution `i` is on when it is not `url`.
 pub fn session_docs(
     session: &Session,
     url: String,
     exec_anchors: &[String],
     issue_anchors: &[String],
+    exec_page: impl Fn(usize) -> Option<String>,
 ) -> PageDocs {
     let s = &session.summary;
     let mut docs = Vec::with_capacity(1 + session.execs.len() + session.issues.len());
@@ -303,9 +308,10 @@ pub fn session_docs(
             detail: join(&[Some(&s.nature), Some(&s.device), started.as_deref()]),
             status: s.final_state.as_str(),
         },
+        url: None,
         terms: t.finish(),
     });
-    for (e, anchor) in session.execs.iter().zip(exec_anchors) {
+    for (i, (e, anchor)) in session.execs.iter().zip(exec_anchors).enumerate() {
         let mut t = Terms::default();
         t.id(Some(&e.id));
         t.text(e.identity.as_deref());
@@ -323,6 +329,7 @@ pub fn session_docs(
                 detail: join(&[e.nature.as_deref(), e.namespace.as_deref()]),
                 status: e.status.as_str(),
             },
+            url: exec_page(i),
             terms: t.finish(),
         });
     }
@@ -348,6 +355,7 @@ pub fn session_docs(
                 detail: join(&[i.issue_type.as_deref(), i.column.as_deref()]),
                 status: "",
             },
+            url: None,
             terms: t.finish(),
         });
     }
@@ -378,6 +386,7 @@ pub fn schema_docs(schema: &Schema, opts: &SchemaOptions) -> Vec<PageDocs> {
                     detail: join(&[Some(tb.kind.as_str()), Some(&first_line(&tb.comment, 80))]),
                     status: "",
                 },
+                url: None,
                 terms: t.finish(),
             });
             for c in &tb.columns {
@@ -400,6 +409,7 @@ pub fn schema_docs(schema: &Schema, opts: &SchemaOptions) -> Vec<PageDocs> {
                         ]),
                         status: "",
                     },
+                    url: None,
                     terms: t.finish(),
                 });
             }
