@@ -352,7 +352,11 @@ pub fn session_docs(
                         .unwrap_or(&i.id),
                     100,
                 ),
-                detail: join(&[i.issue_type.as_deref(), i.column.as_deref()]),
+                detail: join(&[
+                    i.issue_type.as_deref(),
+                    i.column.as_deref(),
+                    i.row.as_ref().map(|r| format!("row {r}")).as_deref(),
+                ]),
                 status: "",
             },
             url: None,
