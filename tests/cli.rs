@@ -163,6 +163,8 @@ fn a_build_reports_what_it_wrote() {
             "index.html",
             "index.md",
             "schema",
+            "search",
+            "search.html",
             "sessions"
         ]
     );

@@ -115,6 +115,13 @@ fn a_changed_session_rewrites_only_its_pages() {
         .filter(|(k, v)| before.get(k.as_str()).is_none_or(|b| b.1 != v.1))
         .map(|(k, _)| k.as_str())
         .collect();
+    // The search index's term shards list which documents hold each term: the words
+    // of the old output left some shards and those of the new one joined others. The
+    // document shards (titles, pages, anchors) did not change.
+    let (terms, rewritten): (Vec<&str>, Vec<&str>) = rewritten
+        .into_iter()
+        .partition(|p| p.starts_with("search/t/"));
+    assert!(!terms.is_empty(), "the changed output's words are indexed");
     assert_eq!(
         rewritten,
         [

@@ -266,7 +266,7 @@ fn a_chain_100000_deep_builds() {
         pages[0].contains("part-100.html#exec-E100000\""),
         "failed execution linked across parts"
     );
-    assert!(pages[50].contains("executions 50001–51000 of 100000"));
+    assert!(pages[50].contains("executions 50,001–51,000 of 100,000"));
 }
 
 #[test]

@@ -38,6 +38,8 @@ struct SessionOut {
     ci: Option<CiPiece>,
     warnings: Vec<String>,
     fingerprint: u64,
+    /// The session's searchable documents.
+    search: build::search::PageDocs,
 }
 
 /// A progress bar on stderr for builds that take more than a moment: hidden when
@@ -148,6 +150,18 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         &mut stage,
         dump,
     )?;
+    // search: the index, schema documents first (site hook)
+    let mut site_index = super::search::SiteIndex::new(
+        &settings.out,
+        index
+            .summaries
+            .iter()
+            .map(|s| 1 + s.exec_total + s.issues)
+            .sum::<u64>(),
+    )?;
+    for page in build::search::schema_docs(&schema, &settings.schema) {
+        site_index.add(&mut stage, page)?;
+    }
 
     // Sessions.
     let opts = SessionOptions {
@@ -230,6 +244,21 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                 Some(&n) => Some(ci_render.piece(n, &l.session, &l.tree, stem, &l.anchors)?),
                 None => None,
             };
+            // Searchable documents of every session, kept or rendered: the index is
+            // rebuilt whole. Executions past the first part point at their part page.
+            let parts = sp::parts(&l.tree, opts.page_execs);
+            let part_of = sp::part_of(&l.tree, &parts);
+            let url_stem = build::links::encode_segment(stem);
+            let search = build::search::session_docs(
+                &l.session,
+                sp::part_path(&opts.dir, &url_stem, 1, "html"),
+                &l.anchors,
+                &sp::issue_anchors(&l.session),
+                |i| {
+                    (part_of[i] > 1)
+                        .then(|| sp::part_path(&opts.dir, &url_stem, part_of[i], "html"))
+                },
+            );
             // Unchanged since the previous build, with all its files still there: keep them.
             if let Some(entry) = previous.as_ref().and_then(|m| m.sessions.get(id))
                 && entry.fingerprint == fingerprint
@@ -241,6 +270,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                     ci,
                     warnings: sp::warnings(&l.session, &l.tree, &l.anchors),
                     fingerprint,
+                    search,
                 });
             }
             let (pages, warnings) =
@@ -252,18 +282,20 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                 ci,
                 warnings,
                 fingerprint,
+                search,
             })
         },
         {
             // The commit runs on another thread than the loading: it gets its own
             // connection (moved in) and borrows the rest.
-            let (warnings, stage, sink, manifest, progress, stems) = (
+            let (warnings, stage, sink, manifest, progress, stems, site_index) = (
                 &mut warnings,
                 &mut stage,
                 &mut sink,
                 &mut manifest,
                 &progress,
                 &stems,
+                &mut site_index,
             );
             move |l: &sessions::Loaded, out: SessionOut| {
                 for w in &out.warnings {
@@ -285,6 +317,8 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                         files,
                     },
                 );
+                site_index.count_issues(l.session.issues.iter().map(|i| i.issue_type.as_deref()));
+                site_index.add(stage, out.search)?;
                 if let Some(piece) = out.ci {
                     sink.append(&l.session, &l.tree, &stems[id], &l.anchors, piece)?;
                 }
@@ -314,6 +348,11 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         include_str!("../../schemas/report-v1.schema.json").as_bytes(),
     )?;
 
+    // search: term shards and manifest, then the search page (site hook)
+    let issue_types = site_index.issue_types();
+    site_index.finish(&mut stage)?;
+    write_pages(&env, vec![build::home::search_page()], &mut stage, dump)?;
+
     // Home page and assets.
     let db = build::home::DbFacts {
         file: file_name.clone(),
@@ -332,7 +371,18 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
             .map(|&i| sp::row(&summaries[i], from, &opts.dir, &stems[&summaries[i].id]))
             .collect()
     };
-    let home = build::home::pages(&db, !summaries.is_empty(), &totals, latest, &schema_facts);
+    let home = build::home::pages(
+        &build::home::Home {
+            db: &db,
+            summaries,
+            order: &order,
+            totals: &totals,
+            issue_types: &issue_types,
+            schema: &schema_facts,
+            sessions_dir: &opts.dir,
+        },
+        latest,
+    );
     write_pages(&env, home, &mut stage, dump)?;
     let mut assets = Vec::new();
     for name in render::templates::ASSETS {

@@ -5,6 +5,7 @@ pub mod build;
 pub mod ci;
 pub mod manifest;
 pub mod pages;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod warnings;

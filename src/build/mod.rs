@@ -8,6 +8,8 @@ pub mod exec;
 pub mod home;
 pub mod links;
 pub mod schema;
+pub mod search;
+pub mod session_index;
 pub mod sessions;
 pub mod slug;
 pub mod text;

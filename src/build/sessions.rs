@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::exec::{self, ExecContext};
 use super::links::{relative, root_of};
+pub use super::session_index::{IndexPage, PageLink, index_pages};
 use super::text::{Limits, pretty_json};
 use super::{Page, slug};
 use crate::model::session::{Session, SessionSummary};
@@ -59,10 +60,10 @@ pub fn newest_first(summaries: &[SessionSummary]) -> Vec<usize> {
 
 /// File stems of the session pages.
 pub fn stems(summaries: &[SessionSummary]) -> HashMap<String, String> {
-    slug::assign(
-        summaries.iter().map(|s| s.id.as_str()),
-        &["index", "page", "unattached-logs"],
-    )
+    let reserved =
+        super::session_index::reserved_stems(summaries.len(), &SessionOptions::default());
+    let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
+    slug::assign(summaries.iter().map(|s| s.id.as_str()), &reserved)
 }
 
 fn ts(t: &Option<Timestamp>) -> String {
@@ -150,93 +151,6 @@ pub fn totals(summaries: &[SessionSummary]) -> Totals {
         t.issues += s.issues;
     }
     t
-}
-
-/// A link to another page of a paginated list.
-#[derive(Serialize)]
-pub struct PageLink {
-    pub number: usize,
-    pub url: String,
-    pub md_url: String,
-    pub current: bool,
-}
-
-/// Context of `html/sessions/index.html` and `md/sessions/index.md`.
-#[derive(Serialize)]
-pub struct IndexPage<'a> {
-    /// False when the RSSD has no `orchestration_session` table at all.
-    pub has_table: bool,
-    pub totals: &'a Totals,
-    pub rows: Vec<SessionRow<'a>>,
-    pub page: usize,
-    pub pages: Vec<PageLink>,
-    pub unattached_logs: usize,
-    pub path: String,
-    pub root: String,
-}
-
-fn index_file(dir: &str, page: usize, ext: &str) -> String {
-    if page == 1 {
-        format!("{dir}/index.{ext}")
-    } else {
-        format!("{dir}/page-{page}.{ext}")
-    }
-}
-
-/// The sessions index pages, HTML and Markdown.
-pub fn index_pages(
-    summaries: &[SessionSummary],
-    order: &[usize],
-    stems: &HashMap<String, String>,
-    totals: &Totals,
-    has_table: bool,
-    unattached_logs: usize,
-    opts: &SessionOptions,
-) -> Vec<Page> {
-    let dir = &opts.dir;
-    let chunks: Vec<&[usize]> = if order.is_empty() {
-        vec![&[]]
-    } else {
-        order.chunks(opts.page_size.max(1)).collect()
-    };
-    let mut out = Vec::new();
-    for (k, chunk) in chunks.iter().enumerate() {
-        let page = k + 1;
-        for ext in ["html", "md"] {
-            let path = index_file(dir, page, ext);
-            let ctx = IndexPage {
-                has_table,
-                totals,
-                rows: chunk
-                    .iter()
-                    .map(|&i| row(&summaries[i], &path, dir, &stems[&summaries[i].id]))
-                    .collect(),
-                page,
-                pages: if chunks.len() > 1 {
-                    (1..=chunks.len())
-                        .map(|n| PageLink {
-                            number: n,
-                            url: relative(&path, &index_file(dir, n, "html")),
-                            md_url: relative(&path, &index_file(dir, n, "md")),
-                            current: n == page,
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-                unattached_logs,
-                root: root_of(&path),
-                path: path.clone(),
-            };
-            let template = if ext == "html" {
-                "html/sessions/index.html"
-            } else {
-                "md/sessions/index.md"
-            };
-            out.push(Page::template(path, template, &ctx));
-        }
-    }
-    out
 }
 
 #[derive(Serialize)]
@@ -357,6 +271,9 @@ pub struct SessionPage<'x, 'a> {
     pub root: String,
 }
 
+/// Failed executions linked from the top of a session page.
+pub const MAX_FAILED_LINKS: usize = 20;
+
 /// Neighbours of a session in the index order: (id, stem).
 pub struct Neighbours<'a> {
     pub prev: Option<(&'a str, &'a str)>,
@@ -366,6 +283,11 @@ pub struct Neighbours<'a> {
 /// The anchors of a session's executions, in the order of `session.execs`.
 pub fn exec_anchors(session: &Session) -> Vec<String> {
     anchors(session.execs.iter().map(|e| e.id.clone()), "exec")
+}
+
+/// The anchors of a session's issues, in the order of `session.issues`.
+pub fn issue_anchors(session: &Session) -> Vec<String> {
+    anchors(session.issues.iter().map(|e| e.id.clone()), "issue")
 }
 
 fn anchors(ids: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
@@ -536,7 +458,7 @@ pub fn session_pages(
     let parts = parts(tree, opts.page_execs);
     let part_of = part_of(tree, &parts);
     let entry_anchor_list = anchors(session.entries.iter().map(|e| e.id.clone()), "entry");
-    let issue_anchor_list = anchors(session.issues.iter().map(|e| e.id.clone()), "issue");
+    let issue_anchor_list = issue_anchors(session);
     let entry_anchors: HashMap<&str, String> = session
         .entries
         .iter()

@@ -9,6 +9,7 @@
 //! | `fence` | the shortest code fence that the text cannot close |
 //! | `yamlstr` | a YAML scalar for front matter: plain when safe, else double-quoted |
 //! | `xmltext` | text without the characters XML 1.0 forbids (escaping is the template's) |
+//! | `thousands` | an integer with thousands separators: `1234567` as `1,234,567` |
 
 use minijinja::Environment;
 
@@ -24,6 +25,23 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("fence", |s: &str| md::fence_for(s));
     env.add_filter("yamlstr", |s: &str| yaml_scalar(s));
     env.add_filter("xmltext", |s: &str| crate::build::ci::junit::xml_text(s));
+    env.add_filter("thousands", |n: i64| thousands(n));
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A YAML scalar: the text itself when it cannot be misread, else a JSON string (which
@@ -48,7 +66,16 @@ pub fn yaml_scalar(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::yaml_scalar;
+    use super::{thousands, yaml_scalar};
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(-12_345), "-12,345");
+    }
 
     #[test]
     fn yaml_scalars() {

@@ -5,7 +5,9 @@
 //! - raw HTML is shown as text, never passed through; `javascript:`, `vbscript:`,
 //!   `file:` and non-image `data:` URLs are dropped (comrak's safe mode);
 //! - headings are demoted below the page's own (`# x` in a narrative becomes an `h4`),
-//!   so the page outline stays in order;
+//!   so the page outline stays in order; in HTML the levels are also closed up (the
+//!   first heading is right below the page's, none skips a level), for screen readers;
+//! - task-list checkboxes say what they show (`aria-label` "done" / "not done");
 //! - footnote names get a per-block prefix, so two narratives on one page cannot clash.
 //!
 //! The Markdown twin gets the same document re-emitted as CommonMark by comrak: raw HTML
@@ -80,17 +82,46 @@ fn adjust<'a>(root: &'a AstNode<'a>, heading_base: u8, prefix: &str, for_markdow
     }
 }
 
-/// Safe HTML for untrusted Markdown. `heading_base` is added to every heading level;
+/// Heading levels in HTML: the highest is `base + 1`, and none is more than one below
+/// the heading before it (a valid outline, whatever levels the author used).
+fn close_up_headings<'a>(root: &'a AstNode<'a>, base: u8) {
+    let mut min = u8::MAX;
+    walk(root, |n| {
+        if let NodeValue::Heading(h) = &n.data.borrow().value {
+            min = min.min(h.level);
+        }
+    });
+    let mut prev = base;
+    walk(root, |n| {
+        if let NodeValue::Heading(h) = &mut n.data.borrow_mut().value {
+            let want = base + 1 + (h.level - min);
+            h.level = want.clamp(base + 1, prev + 1).min(6);
+            prev = h.level;
+        }
+    });
+}
+
+/// Safe HTML for untrusted Markdown. Headings start at `heading_base + 1`;
 /// `prefix` makes footnote ids unique on the page.
 pub fn to_html(md: &str, heading_base: u8, prefix: &str) -> String {
     let arena = Arena::new();
     let opts = options();
     let root = parse_document(&arena, md, &opts);
-    adjust(root, heading_base, prefix, false);
+    adjust(root, 0, prefix, false);
+    close_up_headings(root, heading_base.min(5));
     let mut out = String::with_capacity(md.len() * 2);
     // Writing into a String cannot fail.
     let _ = format_html(root, &opts, &mut out);
-    out
+    // comrak's task-list boxes have no label; raw HTML from the text is escaped, so
+    // these strings can only be comrak's own
+    out.replace(
+        "<input type=\"checkbox\" checked=\"\" disabled=\"\" />",
+        "<input type=\"checkbox\" checked=\"\" disabled=\"\" aria-label=\"done\" />",
+    )
+    .replace(
+        "<input type=\"checkbox\" disabled=\"\" />",
+        "<input type=\"checkbox\" disabled=\"\" aria-label=\"not done\" />",
+    )
 }
 
 /// Untrusted Markdown re-emitted as well-formed CommonMark that cannot break the page
@@ -144,7 +175,17 @@ mod tests {
     #[test]
     fn headings_are_demoted() {
         assert!(to_html("# Title", 3, "x").contains("<h4>"));
-        assert!(to_html("###### deep", 3, "x").contains("<h6>"));
+        // HTML closes the levels up: the outline never skips one
+        assert!(to_html("###### deep", 3, "x").contains("<h4>"));
+        let h = to_html("### a\n\n# b\n\n#### c\n\n## d", 2, "x");
+        assert!(
+            h.contains("<h3>a</h3>")
+                && h.contains("<h3>b</h3>")
+                && h.contains("<h4>c</h4>")
+                && h.contains("<h4>d</h4>"),
+            "{h}"
+        );
+        assert!(to_html("- [x] a\n- [ ] b", 0, "x").contains("aria-label=\"not done\""));
         assert!(to_safe_markdown("# Title", 3, "x").starts_with("#### Title"));
     }
 

@@ -25,6 +25,7 @@ pub static EMBEDDED: &[(&str, &str)] = embed![
     "html/index.html",
     "html/schema/index.html",
     "html/schema/table.html",
+    "html/search.html",
     "html/sessions/index.html",
     "html/sessions/session.html",
     "md/ci/summary.md",
@@ -34,7 +35,9 @@ pub static EMBEDDED: &[(&str, &str)] = embed![
     "md/schema/table.md",
     "md/sessions/index.md",
     "md/sessions/session.md",
+    "static/site.js",
     "static/style.css",
+    "static/theme.js",
     "svg/er.svg",
     "xml/junit-head.xml",
     "xml/junit-suite.xml",
@@ -42,7 +45,7 @@ pub static EMBEDDED: &[(&str, &str)] = embed![
 ];
 
 /// Static files copied into `assets/` of the site (overridable like templates).
-pub static ASSETS: &[&str] = &["static/style.css"];
+pub static ASSETS: &[&str] = &["static/style.css", "static/theme.js", "static/site.js"];
 
 /// The text of a static asset: the user's file when there is one, else the default.
 pub fn asset(user_dir: Option<&Path>, name: &str) -> Result<String> {

@@ -1,0 +1,700 @@
+//! The offline search index: what is searchable on each page (documents and their
+//! terms) and the encoding of the index files the browser loads.
+//!
+//! The index is split so a browser loads only what a query needs, from `file://` too
+//! (every file is a script that calls a registration function, because `fetch` does not
+//! work there):
+//!
+//! - `search/index.js`: the manifest (shard count, sizes, the tokenizer's settings).
+//! - `search/t/<n>.js`: term shards. A term lives in shard `fnv1a32(term) % shards`;
+//!   its postings are the ascending ids of the documents holding it, delta-encoded as
+//!   VLQ in a base64url alphabet. A term in more than [`MAX_POSTINGS`] documents keeps
+//!   the first ones only, with its true count, so one common word cannot make a shard
+//!   huge.
+//! - `search/d/<k>.js`: documents `k * DOC_SHARD ..` (kind, page, anchor, title, detail,
+//!   status), with the table of pages they are on.
+//!
+//! Each document keeps at most [`MAX_TERMS`] distinct terms, taken from its fields in
+//! order of importance (ids and names, errors, code, output) and from the first
+//! [`SCAN_BYTES`] of each field; so the index grows with the number of documents, never
+//! with the size of their texts. Nothing here does I/O: `app::search` streams the
+//! records to shard files as sessions are committed.
+
+use serde::Serialize;
+
+use super::exec;
+use super::links::encode_segment;
+use super::schema::{SchemaOptions, column_anchor, file_stems};
+use crate::model::schema::Schema;
+use crate::model::session::Session;
+
+/// Distinct terms kept per document.
+pub const MAX_TERMS: usize = 32;
+/// Bytes of each field scanned for terms.
+pub const SCAN_BYTES: usize = 4096;
+/// Shortest and longest term, in characters.
+pub const MIN_LEN: usize = 2;
+pub const MAX_LEN: usize = 40;
+/// Postings kept per term; a term in more documents keeps the first (newest) ones.
+pub const MAX_POSTINGS: usize = 1000;
+/// Documents per document shard.
+pub const DOC_SHARD: usize = 256;
+/// Words too common to be worth indexing.
+pub const STOP: &[&str] = &[
+    "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "if", "in", "into", "is",
+    "it", "its", "of", "on", "or", "so", "that", "the", "then", "this", "to", "was", "were",
+    "will", "with",
+];
+
+/// FNV-1a, 32 bits, of the UTF-8 bytes: the shard of a term (the browser computes the
+/// same).
+pub fn hash(term: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in term.as_bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Number of term shards for about `docs` documents: a power of two, from 4 (a small
+/// site loads one or two small files) to 1024, about 2,000 documents per shard.
+pub fn shard_count(docs: u64) -> u32 {
+    (docs / 2000).clamp(4, 1024).next_power_of_two() as u32
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '_' | '-' | '.')
+}
+
+/// The words of a text: maximal runs of letters, digits, `_`, `-` and `.`, with the
+/// joiners trimmed from both ends.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !is_word_char(c))
+        .map(|w| w.trim_matches(is_joiner))
+        .filter(|w| !w.is_empty())
+}
+
+/// A word lower-cased as JavaScript's `toLowerCase` does (`str::to_lowercase` handles
+/// the final sigma the same way).
+pub fn lower(word: &str) -> String {
+    if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        word.to_lowercase()
+    }
+}
+
+fn indexable(term: &str) -> bool {
+    let n = if term.is_ascii() {
+        term.len()
+    } else {
+        term.chars().count()
+    };
+    (MIN_LEN..=MAX_LEN).contains(&n) && !STOP.contains(&term)
+}
+
+fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    &s[..i]
+}
+
+/// The distinct terms of one document, in the order they were found, at most
+/// [`MAX_TERMS`], with their [`hash`] (computed here, on all cores, so the in-order
+/// commit only appends).
+#[derive(Default)]
+pub struct Terms {
+    /// (hash, key, start, length) of each term in `out`.
+    seen: Vec<(u32, u64, u32, u32)>,
+    out: String,
+    buf: String,
+}
+
+/// The terms of a document: the text of each, separated by single spaces (terms never
+/// contain one), and the hash of each.
+#[derive(Debug, Clone, Default)]
+pub struct DocTerms {
+    pub text: String,
+    /// [`hash`] (the shard) and [`key`] (the identity) of each term.
+    pub hashes: Vec<(u32, u64)>,
+}
+
+impl DocTerms {
+    /// (hash, key, term) of each term.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u64, &str)> {
+        self.hashes
+            .iter()
+            .zip(self.text.split(' ').filter(|t| !t.is_empty()))
+            .map(|(&(h, k), t)| (h, k, t))
+    }
+}
+
+/// A 64-bit key of a term (FNV-1a 64), to count terms without keeping them.
+pub fn key(term: &str) -> u64 {
+    super::slug::stable_hash(term)
+}
+
+impl Terms {
+    fn full(&self) -> bool {
+        self.seen.len() >= MAX_TERMS
+    }
+
+    fn push(&mut self, term: &str) {
+        if self.full() || !indexable(term) {
+            return;
+        }
+        let h = hash(term);
+        let out = &self.out;
+        if self
+            .seen
+            .iter()
+            .any(|&(sh, _, st, ln)| sh == h && &out[st as usize..(st + ln) as usize] == term)
+        {
+            return;
+        }
+        if !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.seen
+            .push((h, key(term), self.out.len() as u32, term.len() as u32));
+        self.out.push_str(term);
+    }
+
+    /// Lower-cases `w` into the reusable buffer and hands it to `f`.
+    fn with_lower(&mut self, w: &str, f: impl FnOnce(&mut Self, &str)) {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        if w.is_ascii() {
+            buf.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            buf.push_str(&w.to_lowercase());
+        }
+        f(self, &buf);
+        self.buf = buf;
+    }
+
+    /// An identifier: the whole of each word only (`SESS-1-E7` is found as
+    /// `sess-1-e7`, not as `sess`, `1`, `e7`).
+    pub fn id(&mut self, s: Option<&str>) {
+        for w in words(prefix(s.unwrap_or(""), SCAN_BYTES)) {
+            self.with_lower(w, |t, l| t.push(l));
+        }
+    }
+
+    /// Prose or code: each word, and the parts of words joined by `_`, `-`, `.`
+    /// (`patients.csv` is found as `patients.csv`, `patients` and `csv`).
+    pub fn text(&mut self, s: Option<&str>) {
+        let s = prefix(s.unwrap_or(""), SCAN_BYTES);
+        let stripped;
+        let s = if crate::render::ansi::has_escapes(s) {
+            stripped = crate::render::ansi::strip(s);
+            stripped.as_str()
+        } else {
+            s
+        };
+        for w in words(s) {
+            if self.full() {
+                return;
+            }
+            self.with_lower(w, |t, l| {
+                t.push(l);
+                if l.contains(is_joiner) {
+                    for p in l.split(is_joiner) {
+                        t.push(p);
+                    }
+                }
+            });
+        }
+    }
+
+    /// The terms and their hashes.
+    pub fn finish(self) -> DocTerms {
+        DocTerms {
+            hashes: self.seen.iter().map(|s| (s.0, s.1)).collect(),
+            text: self.out,
+        }
+    }
+}
+
+/// What a search result shows about a document.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DocMeta {
+    /// `s` session, `x` execution, `i` issue, `t` table or view, `c` column.
+    pub kind: &'static str,
+    /// Anchor on the page, empty for the page itself.
+    pub anchor: String,
+    pub title: String,
+    pub detail: String,
+    /// `success` / `failure` / `unknown` for executions, the final state for sessions.
+    pub status: &'static str,
+}
+
+/// A searchable document: what it shows and its terms.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub meta: DocMeta,
+    /// The page it is on, when not the page of its [`PageDocs`] (an execution on a
+    /// later part of a long session).
+    pub url: Option<String>,
+    pub terms: DocTerms,
+}
+
+/// The documents of one page.
+#[derive(Debug, Clone)]
+pub struct PageDocs {
+    /// Path of the page from the site root, already URL-encoded.
+    pub url: String,
+    /// Session id or table name, shown with each result.
+    pub label: String,
+    pub docs: Vec<Doc>,
+}
+
+fn first_line(s: &str, max: usize) -> String {
+    let line = s
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if line.chars().count() > max {
+        format!("{}…", line.chars().take(max).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+fn join(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The documents of a session page: the session, each execution, each issue.
+/// `exec_page(i)` names the page execution `i` is on when it is not `url`.
+pub fn session_docs(
+    session: &Session,
+    url: String,
+    exec_anchors: &[String],
+    issue_anchors: &[String],
+    exec_page: impl Fn(usize) -> Option<String>,
+) -> PageDocs {
+    let s = &session.summary;
+    let mut docs = Vec::with_capacity(1 + session.execs.len() + session.issues.len());
+    let mut t = Terms::default();
+    t.id(Some(&s.id));
+    t.text(Some(&s.nature));
+    t.text(Some(&s.device));
+    t.text(Some(s.final_state.as_str()));
+    t.text(s.version.as_deref());
+    let started = s.started_at.as_ref().map(|t| t.display());
+    docs.push(Doc {
+        meta: DocMeta {
+            kind: "s",
+            anchor: String::new(),
+            title: s.id.clone(),
+            detail: join(&[Some(&s.nature), Some(&s.device), started.as_deref()]),
+            status: s.final_state.as_str(),
+        },
+        url: None,
+        terms: t.finish(),
+    });
+    for (i, (e, anchor)) in session.execs.iter().zip(exec_anchors).enumerate() {
+        let mut t = Terms::default();
+        t.id(Some(&e.id));
+        t.text(e.identity.as_deref());
+        t.text(e.nature.as_deref());
+        t.text(e.namespace.as_deref());
+        t.text(e.error.as_deref());
+        t.text(e.code.as_deref());
+        t.text(e.output.as_deref());
+        t.text(e.narrative_md.as_deref());
+        docs.push(Doc {
+            meta: DocMeta {
+                kind: "x",
+                anchor: anchor.clone(),
+                title: exec::title(e),
+                detail: join(&[e.nature.as_deref(), e.namespace.as_deref()]),
+                status: e.status.as_str(),
+            },
+            url: exec_page(i),
+            terms: t.finish(),
+        });
+    }
+    for (i, anchor) in session.issues.iter().zip(issue_anchors) {
+        let mut t = Terms::default();
+        t.id(Some(&i.id));
+        t.text(i.issue_type.as_deref());
+        t.text(i.message.as_deref());
+        t.text(i.column.as_deref());
+        t.text(i.invalid_value.as_deref());
+        t.text(i.remediation.as_deref());
+        docs.push(Doc {
+            meta: DocMeta {
+                kind: "i",
+                anchor: anchor.clone(),
+                title: first_line(
+                    i.message
+                        .as_deref()
+                        .or(i.issue_type.as_deref())
+                        .unwrap_or(&i.id),
+                    100,
+                ),
+                detail: join(&[
+                    i.issue_type.as_deref(),
+                    i.column.as_deref(),
+                    i.row.as_ref().map(|r| format!("row {r}")).as_deref(),
+                ]),
+                status: "",
+            },
+            url: None,
+            terms: t.finish(),
+        });
+    }
+    PageDocs {
+        url,
+        label: s.id.clone(),
+        docs,
+    }
+}
+
+/// The documents of the schema pages: each table or view, and each of its columns.
+pub fn schema_docs(schema: &Schema, opts: &SchemaOptions) -> Vec<PageDocs> {
+    let stems = file_stems(schema, opts);
+    schema
+        .tables
+        .iter()
+        .map(|tb| {
+            let mut docs = Vec::with_capacity(1 + tb.columns.len());
+            let mut t = Terms::default();
+            t.text(Some(&tb.name));
+            t.text(Some(tb.kind.as_str()));
+            t.text(Some(&tb.comment));
+            docs.push(Doc {
+                meta: DocMeta {
+                    kind: "t",
+                    anchor: String::new(),
+                    title: tb.name.clone(),
+                    detail: join(&[Some(tb.kind.as_str()), Some(&first_line(&tb.comment, 80))]),
+                    status: "",
+                },
+                url: None,
+                terms: t.finish(),
+            });
+            for c in &tb.columns {
+                let mut t = Terms::default();
+                t.text(Some(&c.name));
+                t.text(Some(&c.ty));
+                t.text(Some(&c.comment));
+                if c.json {
+                    t.text(Some("json"));
+                }
+                docs.push(Doc {
+                    meta: DocMeta {
+                        kind: "c",
+                        anchor: column_anchor(&c.name),
+                        title: format!("{}.{}", tb.name, c.name),
+                        detail: join(&[
+                            Some(&c.ty),
+                            c.json.then_some("JSON"),
+                            Some(&first_line(&c.comment, 80)),
+                        ]),
+                        status: "",
+                    },
+                    url: None,
+                    terms: t.finish(),
+                });
+            }
+            PageDocs {
+                url: format!("{}/{}.html", opts.dir, encode_segment(&stems[&tb.name])),
+                label: tb.name.clone(),
+                docs,
+            }
+        })
+        .collect()
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Appends `n` as VLQ: five bits a character, low bits first, the sixth bit set on all
+/// characters but the last.
+pub fn vlq(mut n: u32, out: &mut String) {
+    loop {
+        let d = (n & 31) as usize;
+        n >>= 5;
+        if n == 0 {
+            out.push(B64[d] as char);
+            return;
+        }
+        out.push(B64[d | 32] as char);
+    }
+}
+
+/// Postings as the browser reads them: ascending ids, delta-encoded VLQ.
+pub fn encode_postings(ids: &[u32]) -> String {
+    let mut s = String::with_capacity(ids.len() * 2);
+    let mut last = 0;
+    for &id in ids {
+        vlq(id - last, &mut s);
+        last = id;
+    }
+    s
+}
+
+/// Appends one (shard, document, term) record to a spill buffer: the shard as two
+/// bytes, the document as a varint, the term's length and bytes.
+pub fn push_record(buf: &mut Vec<u8>, shard: u16, doc: u32, term: &str) {
+    buf.extend_from_slice(&shard.to_le_bytes());
+    let mut n = doc;
+    while n >= 0x80 {
+        buf.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    buf.push(n as u8);
+    buf.push(term.len() as u8);
+    buf.extend_from_slice(term.as_bytes());
+}
+
+/// Reads the whole spill records at the front of `buf`, in the order they were pushed,
+/// calling `f(shard, document, term)`; returns the bytes read (a record cut at the end
+/// of `buf` is left for the next call, with more bytes).
+pub fn read_records(buf: &[u8], mut f: impl FnMut(u16, u32, &str)) -> usize {
+    let mut at = 0;
+    'records: while buf.len() >= at + 4 {
+        let shard = u16::from_le_bytes([buf[at], buf[at + 1]]);
+        let mut i = at + 2;
+        let mut doc = 0u32;
+        let mut shift = 0;
+        loop {
+            let Some(&b) = buf.get(i) else {
+                break 'records;
+            };
+            i += 1;
+            doc |= u32::from(b & 0x7f) << shift;
+            shift += 7;
+            if b < 0x80 {
+                break;
+            }
+        }
+        let Some(&len) = buf.get(i) else { break };
+        let end = i + 1 + len as usize;
+        if end > buf.len() {
+            break;
+        }
+        f(
+            shard,
+            doc,
+            std::str::from_utf8(&buf[i + 1..end]).unwrap_or(""),
+        );
+        at = end;
+    }
+    at
+}
+
+/// The terms of one term shard as its records are read (documents in ascending
+/// order), postings capped at [`MAX_POSTINGS`] with the true count kept.
+#[derive(Default)]
+pub struct ShardTerms {
+    terms: std::collections::HashMap<String, (Vec<u32>, u32)>,
+}
+
+impl ShardTerms {
+    pub fn add(&mut self, doc: u32, term: &str) {
+        let e = match self.terms.get_mut(term) {
+            Some(e) => e,
+            None => self.terms.entry(term.to_string()).or_default(),
+        };
+        if e.0.len() < MAX_POSTINGS {
+            e.0.push(doc);
+        }
+        e.1 += 1;
+    }
+
+    /// The script `search/t/<n>.js`: terms sorted; a term over [`MAX_POSTINGS`] is
+    /// written as `[postings, count]`. `counted` gives the true count of terms whose
+    /// records stopped being kept once they had [`MAX_POSTINGS`].
+    pub fn render(self, n: u32, counted: impl Fn(&str) -> Option<u32>) -> Vec<u8> {
+        let mut sorted: Vec<(String, (Vec<u32>, u32))> = self.terms.into_iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut map = serde_json::Map::with_capacity(sorted.len());
+        for (term, (ids, mut count)) in sorted {
+            if ids.len() == MAX_POSTINGS {
+                count = count.max(counted(&term).unwrap_or(0));
+            }
+            let postings = encode_postings(&ids);
+            let v = if count as usize > ids.len() {
+                serde_json::json!([postings, count])
+            } else {
+                serde_json::Value::String(postings)
+            };
+            map.insert(term, v);
+        }
+        script("t", n, &serde_json::Value::Object(map))
+    }
+}
+
+/// A document shard's contents: the pages its documents are on, and the documents as
+/// `[kind, page, anchor, title, detail, status]`.
+#[derive(Default, Serialize)]
+pub struct DocShard {
+    pub p: Vec<(String, String)>,
+    pub d: Vec<(&'static str, usize, String, String, String, &'static str)>,
+}
+
+impl DocShard {
+    pub fn push(&mut self, url: &str, label: &str, m: DocMeta) {
+        if self.p.last().is_none_or(|(u, _)| u != url) {
+            self.p.push((url.to_string(), label.to_string()));
+        }
+        self.d.push((
+            m.kind,
+            self.p.len() - 1,
+            m.anchor,
+            m.title,
+            m.detail,
+            m.status,
+        ));
+    }
+
+    pub fn len(&self) -> usize {
+        self.d.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.d.is_empty()
+    }
+}
+
+/// The manifest `search/index.js`.
+#[derive(Serialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub shards: u32,
+    pub doc_shard: usize,
+    pub docs: u32,
+    pub max_postings: usize,
+    pub min_len: usize,
+    pub max_len: usize,
+    pub stop: &'static [&'static str],
+}
+
+/// `osxSearch.<f>(n, <json>);`: a file that registers its data when loaded as a script.
+pub fn script(f: &str, n: u32, data: &impl Serialize) -> Vec<u8> {
+    let mut out = format!("osxSearch.{f}({n},").into_bytes();
+    serde_json::to_writer(&mut out, data).expect("index data serializes");
+    out.extend_from_slice(b");\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_matches_the_reference() {
+        assert_eq!(hash(""), 0x811c_9dc5);
+        assert_eq!(hash("a"), 0xe40c_292c);
+        assert_eq!(hash("foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
+    fn words_and_parts() {
+        let mut t = Terms::default();
+        t.text(Some("Check patients.csv -- 820 rows; THE end."));
+        assert_eq!(
+            t.finish().text,
+            "check patients.csv patients csv 820 rows end"
+        );
+        let mut t = Terms::default();
+        t.id(Some("SESS-0001-E07"));
+        assert_eq!(t.finish().text, "sess-0001-e07");
+        let mut t = Terms::default();
+        t.text(Some("a.b A.B ab-cd"));
+        let d = t.finish();
+        assert_eq!(d.text, "a.b ab-cd ab cd");
+        let pairs: Vec<(u32, u64, &str)> = d.iter().collect();
+        assert_eq!(pairs[1], (hash("ab-cd"), key("ab-cd"), "ab-cd"));
+    }
+
+    #[test]
+    fn terms_are_bounded_and_distinct() {
+        let text: String = (0..500).map(|i| format!("w{i} w{i} ")).collect();
+        let mut t = Terms::default();
+        t.text(Some(&text));
+        let out = t.finish().text;
+        assert_eq!(out.split(' ').count(), MAX_TERMS);
+        assert!(out.starts_with("w0 w1 w2"));
+    }
+
+    #[test]
+    fn unicode_lowercases_like_javascript() {
+        assert_eq!(lower("ΟΔΟΣ"), "οδος");
+        let mut t = Terms::default();
+        t.text(Some("Größe ÉTAT"));
+        assert_eq!(t.finish().text, "größe état");
+    }
+
+    #[test]
+    fn vlq_round_numbers() {
+        let mut s = String::new();
+        for n in [0, 31, 32, 1000, 1_000_000] {
+            vlq(n, &mut s);
+        }
+        assert_eq!(s, "AfgBofgywe");
+        assert_eq!(encode_postings(&[3, 4, 40]), "DBkB");
+    }
+
+    #[test]
+    fn shards_group_and_cap_postings() {
+        let mut buf = Vec::new();
+        for d in 0..(MAX_POSTINGS as u32 + 5) {
+            push_record(&mut buf, 3, d * 300, "common");
+        }
+        push_record(&mut buf, 3, 7, "rare");
+        push_record(&mut buf, 9, 8, "elsewhere");
+        let mut shard = ShardTerms::default();
+        // read in two pieces, the first ending inside a record
+        let mut seen = 0;
+        let cut = buf.len() - 5;
+        let first = read_records(&buf[..cut], |n, doc, term| {
+            seen += 1;
+            if n == 3 {
+                shard.add(doc, term);
+            }
+        });
+        assert!(first < cut);
+        let rest = read_records(&buf[first..], |n, doc, term| {
+            seen += 1;
+            if n == 3 {
+                shard.add(doc, term);
+            }
+        });
+        assert_eq!(first + rest, buf.len());
+        assert_eq!(seen, MAX_POSTINGS + 7);
+        let text = String::from_utf8(shard.render(3, |_| None)).unwrap();
+        assert!(!text.contains("elsewhere"));
+        assert!(text.starts_with("osxSearch.t(3,{\"common\":[\""), "{text}");
+        assert!(text.contains(&format!("\",{}]", MAX_POSTINGS + 5)));
+        assert!(text.contains("\"rare\":\"H\""));
+    }
+
+    #[test]
+    fn shard_counts() {
+        assert_eq!(shard_count(0), 4);
+        assert_eq!(shard_count(20_000), 16);
+        assert_eq!(shard_count(1_000_000), 512);
+        assert_eq!(shard_count(u64::MAX), 1024);
+    }
+}
