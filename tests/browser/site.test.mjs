@@ -302,11 +302,15 @@ await test('filters list the sessions of a nature and a final state', async () =
   await page.waitForURL(/filter\/all\/failed\.html$/);
   const states = await page.$$eval('table.sessions tbody .state', (s) => s.map((x) => x.textContent));
   assert(states.length > 0 && states.every((s) => s === 'failed'), `states: ${states}`);
+  // each click loads another static page: wait for it before reading the table
   await page.click('nav.filters a.chip:has-text("any state")');
+  await page.waitForURL(/sessions\/index\.html$/);
   await page.click('nav.filters a.chip:has-text("V&V")');
+  await page.waitForURL(/filter\/V-V-[^/]+\/index\.html$/);
   const natures = await page.$$eval('table.sessions tbody tr td:nth-child(2)', (s) => s.map((x) => x.textContent));
   assert(natures.length === 2 && natures.every((n) => n === 'V&V'), `natures: ${natures}`);
   await page.click('nav.filters a.chip:has-text("completed")');
+  await page.waitForURL(/filter\/V-V-[^/]+\/completed\.html$/);
   const both = await page.$$eval('table.sessions tbody tr', (rows) => rows.map((r) => r.textContent));
   assert(both.length === 1 && /ORCHSESSID-VV-1/.test(both[0]), `V&V completed: ${both}`);
   clean(problems, 'filters');
