@@ -267,6 +267,12 @@ fn a_chain_100000_deep_builds() {
         "failed execution linked across parts"
     );
     assert!(pages[50].contains("executions 50,001–51,000 of 100,000"));
+    // the first execution of a part names its parent on the part before
+    assert!(
+        pages[1].contains("under <a href=\"..&#x2f;DEEP.html#exec-E1000\">"),
+        "parent on another part linked"
+    );
+    assert_eq!(pages[1].matches(" · under <a").count(), 1);
 }
 
 #[test]

@@ -47,6 +47,8 @@ pub struct ExecView<'a> {
     pub logs: Vec<LogView<'a>>,
     /// Opens a block that holds its children.
     pub opens: bool,
+    /// Its parent when that is on another part page (long sessions).
+    pub under: Option<UnderLink>,
     /// Blocks to close after this execution.
     pub closes: usize,
     pub descendants: usize,
@@ -92,6 +94,17 @@ pub struct ExecContext<'p> {
     /// The same folder relative to the page, with a trailing `/` (or empty).
     pub files_url: &'p str,
     pub entry_anchors: &'p HashMap<&'p str, String>,
+    /// The part page (1-based) each execution is on, by index, and this page's part.
+    pub part_of: &'p [usize],
+    pub part: usize,
+}
+
+/// The parent of an execution shown on another part page than its parent.
+#[derive(Debug, Serialize)]
+pub struct UnderLink {
+    pub part: usize,
+    pub anchor: String,
+    pub title: String,
 }
 
 /// The first line of the code, or the identity, shortened: what a collapsed row shows.
@@ -280,6 +293,13 @@ pub fn views<'a>(
             depth,
             level,
             opens,
+            under: tree.parent[i]
+                .filter(|&q| cx.part_of.get(q).is_some_and(|&n| n != cx.part))
+                .map(|q| UnderLink {
+                    part: cx.part_of[q],
+                    anchor: anchors[q].clone(),
+                    title: title(&execs[q]),
+                }),
             closes,
             open: tree.failed_below[i],
             children: tree.children[i].len(),

@@ -651,6 +651,8 @@ pub fn session_pages(
             files_dir: &files_dir,
             files_url: &files_url,
             entry_anchors: &entry_anchors,
+            part_of: &part_of,
+            part: number,
         };
         let (execs, extra) = exec::views(
             &session.execs,
