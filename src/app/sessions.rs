@@ -77,8 +77,9 @@ fn chunks(index: &SessionIndex, order: &[usize]) -> Vec<std::ops::Range<usize>> 
 }
 
 /// Processes the sessions `order` (indices into the summaries): `work` runs on all
-/// cores, `commit` in order, with the result of `work` for the same session. The commit
-/// of one chunk overlaps the work on the next.
+/// cores, `commit` in order, with the result of `work` for the same session. Three
+/// chunks are in flight: while one is worked on (all cores) and the one before it is
+/// committed (one of them), this thread reads the next one from the database.
 pub fn for_each<R: Send>(
     conn: &Connection,
     index: &SessionIndex,
@@ -96,16 +97,31 @@ pub fn for_each<R: Send>(
         }
         Ok(())
     };
-    for range in chunks(index, order) {
-        let loaded: Vec<Loaded> = range
+    let load_chunk = |range: std::ops::Range<usize>| -> Result<Vec<Loaded>> {
+        range
             .map(|kk| load(conn, index, db, order[kk], kk))
-            .collect::<Result<_>>()?;
+            .collect()
+    };
+    let mut ranges = chunks(index, order).into_iter();
+    let mut current = ranges.next().map(load_chunk).transpose()?;
+    while let Some(loaded) = current.take() {
         let previous = pending.take();
-        let (results, committed) = rayon::join(
-            || loaded.par_iter().map(&work).collect::<Vec<_>>(),
-            || commit_all(previous),
-        );
+        let next_range = ranges.next();
+        let mut done = None;
+        let mut next = None;
+        rayon::in_place_scope(|s| {
+            s.spawn(|_| {
+                done = Some(rayon::join(
+                    || loaded.par_iter().map(&work).collect::<Vec<_>>(),
+                    || commit_all(previous),
+                ));
+            });
+            // on this thread, not in the pool: the connection stays here
+            next = next_range.map(load_chunk);
+        });
+        let (results, committed) = done.expect("the scope ran the work");
         committed?;
+        current = next.transpose()?;
         pending = Some((loaded, results));
     }
     commit_all(pending)
