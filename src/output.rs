@@ -1,8 +1,11 @@
 //! Writing the site: every file goes into a staging folder beside `--out`, and only a
 //! complete build replaces `--out`, so a failed or killed build leaves the previous site
 //! as it was and no partial output. `--out` is owned by osx-report: it must be absent,
-//! empty, or a folder an earlier build wrote (it holds the marker file).
+//! empty, or a folder an earlier build wrote (it holds the marker file). No two files
+//! of one build may share a path (ignoring case, as macOS and Windows do), nor a file
+//! stand where another needs a folder: a page is never silently overwritten.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -18,6 +21,9 @@ pub struct Staging {
     /// Where the previous site is moved while the new one takes its place.
     old: PathBuf,
     committed: bool,
+    /// Paths written so far and their folders, lower-cased.
+    written: HashSet<String>,
+    folders: HashSet<String>,
     pub files: usize,
     pub bytes: u64,
 }
@@ -77,14 +83,38 @@ impl Staging {
             stage,
             old,
             committed: false,
+            written: HashSet::new(),
+            folders: HashSet::new(),
             files: 0,
             bytes: 0,
         })
     }
 
+    /// Checks that `rel` is a new path of this build, not a file or folder already used.
+    fn claim(&mut self, rel: &str) -> Result<PathBuf> {
+        let path = self.stage.join(safe_rel(rel)?);
+        let key = rel.to_lowercase();
+        if self.written.contains(&key) || self.folders.contains(&key) {
+            bail!(
+                "refusing to write {rel:?} twice: two pages of this build have the same \
+                 file name (ignoring case); this is a bug in osx-report, please report it"
+            );
+        }
+        let mut folder = key.as_str();
+        while let Some((parent, _)) = folder.rsplit_once('/') {
+            if self.written.contains(parent) {
+                bail!("refusing to write {rel:?}: {parent:?} is a file of this build");
+            }
+            self.folders.insert(parent.to_string());
+            folder = parent;
+        }
+        self.written.insert(key);
+        Ok(path)
+    }
+
     /// Writes one file of the site.
     pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.stage.join(safe_rel(rel)?);
+        let path = self.claim(rel)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
@@ -96,7 +126,7 @@ impl Staging {
 
     /// Opens a file of the site for writing in pieces (large reports).
     pub fn create(&mut self, rel: &str) -> Result<std::io::BufWriter<fs::File>> {
-        let path = self.stage.join(safe_rel(rel)?);
+        let path = self.claim(rel)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
@@ -206,6 +236,22 @@ mod tests {
         s.commit().unwrap();
         assert_eq!(fs::read(out.join("b.txt")).unwrap(), b"two");
         assert!(!out.join("a.txt").exists());
+    }
+
+    #[test]
+    fn no_file_is_written_twice_or_where_a_folder_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Staging::new(&dir.path().join("site")).unwrap();
+        s.write("sessions/x.html", b"1").unwrap();
+        assert!(s.write("sessions/x.html", b"2").is_err());
+        assert!(
+            s.write("Sessions/X.HTML", b"2").is_err(),
+            "case-insensitive"
+        );
+        assert!(s.write("sessions/x.html/a.txt", b"3").is_err());
+        s.write("sessions/y/a.txt", b"4").unwrap();
+        assert!(s.write("sessions/y", b"5").is_err());
+        assert!(s.create("sessions/x.html").is_err());
     }
 
     #[test]

@@ -148,3 +148,194 @@ fn ci_files_stay_well_formed() {
         serde_json::from_str(&read(out.join("ci/report.json"))).expect("report.json parses");
     assert!(report["sessions"].as_array().unwrap().len() > PAYLOADS.len());
 }
+
+/// Ids that try to leave the output folder or take another page's file name.
+fn path_ids() -> Vec<String> {
+    let mut ids: Vec<String> = [
+        "../escape",
+        "../../../../tmp/osx-escape",
+        "/etc/passwd",
+        "a/b",
+        "a\\b",
+        "..\\..\\windows",
+        "..",
+        ".",
+        "",
+        " ",
+        "a\0b",
+        "\0",
+        "é-ü-日本",
+        "e\u{301}",
+        "a b",
+        "a-b",
+        "A-B",
+        "index",
+        "INDEX",
+        "page-2",
+        "Page-3",
+        "unattached-logs",
+        "x",
+        "x.html",
+        "X.md",
+        "CON",
+        "nul.txt",
+        "trailing.",
+        ".hidden",
+        "%2e%2e%2fescape",
+        "file:///etc/passwd",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    ids.push("x".repeat(10_000));
+    ids.push(format!("{}y", "x".repeat(9_999)));
+    ids.push("é".repeat(5_000));
+    ids
+}
+
+#[test]
+fn ids_never_write_outside_the_site_nor_over_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = path_ids();
+    let db = dir.path().join("paths.db");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch(&common::hostile::ddl()).unwrap();
+    // no primary key on executions: repeated ids are possible
+    c.execute_batch(
+        "CREATE TABLE t AS SELECT * FROM orchestration_session_exec WHERE 0;
+         DROP TABLE orchestration_session_exec;
+         ALTER TABLE t RENAME TO orchestration_session_exec;",
+    )
+    .unwrap();
+    // 400 ordinary sessions first, so the index has a page-2 and a page-3
+    c.execute_batch(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 399)
+         INSERT INTO orchestration_session (orchestration_session_id, device_id, orchestration_nature_id, version, orch_started_at)
+         SELECT printf('F%03d', i), 'D', 'N', '1', '2025-01-01 00:00:00' FROM n;",
+    )
+    .unwrap();
+    let long_output: String = (0..300).map(|i| format!("line {i}\n")).collect();
+    for (k, id) in ids.iter().enumerate() {
+        c.execute(
+            "INSERT INTO orchestration_session (orchestration_session_id, device_id, orchestration_nature_id, version, orch_started_at) VALUES (?1, 'D', 'N', '1', ?2)",
+            rusqlite::params![id, format!("2026-01-01 00:00:{:02}", k % 60)],
+        )
+        .unwrap();
+        // in each session, executions whose ids are all the hostile ids, each with an
+        // output long enough to be cut and written to a file of its own
+        for (j, eid) in ids.iter().enumerate().filter(|(j, _)| j % 7 == k % 7) {
+            c.execute(
+                "INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, exec_code, exec_status, output_text) VALUES (?1, 'shell', ?2, ?3, 0, ?4)",
+                rusqlite::params![
+                    format!("{eid}"),
+                    id,
+                    format!("echo S{k}E{j}"),
+                    format!("OUTPUT S{k}E{j}\n{long_output}")
+                ],
+            )
+            .unwrap();
+        }
+    }
+    // repeated execution ids in one session, and one named like a repeat's anchor
+    c.execute_batch(
+        "INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, exec_code, exec_status, output_text)
+         VALUES ('dup', 'shell', 'x', 'echo D1', 0, 'D1'), ('dup', 'shell', 'x', 'echo D2', 0, 'D2'),
+                ('dup-dup2', 'shell', 'x', 'echo D3', 0, 'D3');",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(c);
+    let out = dir.path().join("site");
+    let o = build(&db, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut outside = common::entries(dir.path());
+    outside.sort();
+    assert_eq!(
+        outside,
+        ["paths.db", "site"],
+        "nothing written beside the site"
+    );
+    assert!(!Path::new("/tmp/osx-escape").exists());
+    // every file name is short and portable
+    let files = common::files_under(&out);
+    for f in &files {
+        for seg in f.split('/') {
+            assert!(seg.len() <= 90, "{f}");
+            assert!(
+                seg.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)),
+                "{f}"
+            );
+        }
+    }
+    // one page per session: each id is the heading of exactly one page
+    let pages: Vec<&String> = files
+        .iter()
+        .filter(|f| {
+            f.starts_with("sessions/")
+                && f.ends_with(".html")
+                && f.matches('/').count() == 1
+                && f.as_str() != "sessions/index.html"
+                && !f
+                    .strip_prefix("sessions/page-")
+                    .and_then(|r| r.strip_suffix(".html"))
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .collect();
+    assert_eq!(pages.len(), 400 + ids.len());
+    let bodies: Vec<String> = pages.iter().map(|p| read(out.join(p))).collect();
+    for (k, id) in ids.iter().enumerate() {
+        let h1 = format!(
+            "<h1 id=\"summary\">Session <code class=\"id\">{}</code></h1>",
+            minijinja::HtmlEscape(id)
+        );
+        let n = bodies.iter().filter(|b| b.contains(&h1)).count();
+        assert_eq!(
+            n,
+            1,
+            "session {k} ({:?}) has {n} pages",
+            id.chars().take(20).collect::<String>()
+        );
+        // each of its executions: its code on the page, its full output in its own file
+        let page = bodies.iter().find(|b| b.contains(&h1)).unwrap();
+        for j in (0..ids.len()).filter(|j| j % 7 == k % 7) {
+            assert!(page.contains(&format!("echo S{k}E{j}")), "S{k}E{j}");
+        }
+    }
+    let outputs: Vec<&String> = files
+        .iter()
+        .filter(|f| f.ends_with(".output.txt"))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for f in &outputs {
+        let first = read(out.join(f)).lines().next().unwrap().to_string();
+        assert!(seen.insert(first.clone()), "{first} in two files");
+    }
+    let want: usize = (0..ids.len())
+        .map(|k| (0..ids.len()).filter(|j| j % 7 == k % 7).count())
+        .sum();
+    assert_eq!(outputs.len(), want, "one full-output file per cut output");
+    // the three index pages are the index's, not a session's
+    for p in [
+        "sessions/index.html",
+        "sessions/page-2.html",
+        "sessions/page-3.html",
+    ] {
+        assert!(read(out.join(p)).contains("sessions"), "{p}");
+    }
+    // anchors are unique on every page, repeated ids and an id like a repeat's included
+    for (p, b) in pages.iter().zip(&bodies) {
+        let mut ids: Vec<&str> = b
+            .split(" id=\"")
+            .skip(1)
+            .map(|r| &r[..r.find('"').unwrap()])
+            .collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "{p}: an anchor is used twice");
+    }
+    let x = read(out.join("sessions/x.html"));
+    for a in ["exec-dup", "exec-dup-dup2", "exec-dup-dup3"] {
+        assert!(x.contains(&format!(" id=\"{a}\"")), "{a}");
+    }
+}

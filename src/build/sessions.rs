@@ -58,7 +58,7 @@ pub fn newest_first(summaries: &[SessionSummary]) -> Vec<usize> {
 pub fn stems(summaries: &[SessionSummary]) -> HashMap<String, String> {
     slug::assign(
         summaries.iter().map(|s| s.id.as_str()),
-        &["index", "page", "unattached-logs"],
+        &["index", "page", "page-*", "unattached-logs"],
     )
 }
 
@@ -337,15 +337,24 @@ pub fn exec_anchors(session: &Session) -> Vec<String> {
 fn anchors(ids: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
     let ids: Vec<String> = ids.collect();
     let stems = slug::assign(ids.iter().map(String::as_str), &[]);
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    // Every first occurrence keeps its stem; a repeated id gets the first `-dupN` that
+    // no other id has (an id may itself be `x-dup2`).
+    let mut taken: std::collections::HashSet<String> =
+        stems.values().map(|s| s.to_ascii_lowercase()).collect();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     ids.iter()
         .map(|id| {
-            let n = seen.entry(id.as_str()).or_default();
-            *n += 1;
-            if *n == 1 {
-                format!("{prefix}-{}", stems[id])
-            } else {
-                format!("{prefix}-{}-dup{n}", stems[id])
+            let stem = &stems[id];
+            if seen.insert(id.as_str()) {
+                return format!("{prefix}-{stem}");
+            }
+            let mut n = 2;
+            loop {
+                let candidate = format!("{stem}-dup{n}");
+                if taken.insert(candidate.to_ascii_lowercase()) {
+                    return format!("{prefix}-{candidate}");
+                }
+                n += 1;
             }
         })
         .collect()
@@ -606,4 +615,20 @@ pub fn session_pages(
         out.push(Page::raw(path, bytes));
     }
     (out, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regression_a_repeated_id_does_not_take_the_anchor_of_an_id_named_like_its_copy() {
+        let ids = ["a", "a", "a-dup2", "A", "a"];
+        let got = anchors(ids.iter().map(|s| s.to_string()), "exec");
+        let mut lower: Vec<String> = got.iter().map(|a| a.to_ascii_lowercase()).collect();
+        lower.sort();
+        lower.dedup();
+        assert_eq!(lower.len(), ids.len(), "{got:?}");
+        assert_eq!(got[2], "exec-a-dup2", "a plain id keeps its name");
+    }
 }
