@@ -339,3 +339,159 @@ fn ids_never_write_outside_the_site_nor_over_each_other() {
         assert!(x.contains(&format!(" id=\"{a}\"")), "{a}");
     }
 }
+
+/// An RSSD of an older surveilr: no NOT NULL, JSON columns checked with json_valid;
+/// rows that break every assumption, inserted with the checks switched off.
+const BROKEN_CELLS: &str = "
+CREATE TABLE device (device_id TEXT PRIMARY KEY, name TEXT);
+CREATE TABLE orchestration_nature (orchestration_nature_id TEXT PRIMARY KEY, nature TEXT);
+CREATE TABLE orchestration_session (orchestration_session_id TEXT, device_id TEXT, orchestration_nature_id TEXT, version TEXT,
+  orch_started_at TIMESTAMPTZ, orch_finished_at TIMESTAMPTZ,
+  elaboration TEXT CHECK(json_valid(elaboration)), args_json TEXT CHECK(json_valid(args_json)),
+  diagnostics_json TEXT CHECK(json_valid(diagnostics_json)), diagnostics_md TEXT);
+CREATE TABLE orchestration_session_exec (orchestration_session_exec_id TEXT, exec_nature TEXT, session_id TEXT,
+  session_entry_id TEXT, parent_exec_id TEXT, namespace TEXT, exec_identity TEXT, exec_code TEXT, exec_status INTEGER,
+  input_text TEXT, exec_error_text TEXT, output_text TEXT, output_nature TEXT CHECK(json_valid(output_nature)),
+  narrative_md TEXT, elaboration TEXT CHECK(json_valid(elaboration)));
+CREATE TABLE orchestration_session_state (orchestration_session_state_id TEXT, session_id TEXT, session_entry_id TEXT,
+  from_state TEXT, to_state TEXT, transition_result TEXT CHECK(json_valid(transition_result)), transition_reason TEXT,
+  transitioned_at TIMESTAMPTZ, elaboration TEXT CHECK(json_valid(elaboration)));
+CREATE TABLE orchestration_session_issue (orchestration_session_issue_id TEXT, session_id TEXT, session_entry_id TEXT,
+  issue_type TEXT, issue_message TEXT, issue_row INTEGER, issue_column TEXT, invalid_value TEXT, remediation TEXT,
+  elaboration TEXT CHECK(json_valid(elaboration)));
+CREATE TABLE orchestration_session_issue_relation (orchestration_session_issue_relation_id TEXT, issue_id_prime TEXT,
+  issue_id_rel TEXT, relationship_nature TEXT, elaboration TEXT);
+CREATE TABLE orchestration_session_log (orchestration_session_log_id TEXT, category TEXT, parent_exec_id TEXT,
+  content TEXT, sibling_order INTEGER, elaboration TEXT CHECK(json_valid(elaboration)));
+PRAGMA ignore_check_constraints = 1;
+INSERT INTO orchestration_session VALUES
+  ('S-OK', 'D', 'N', '1', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', NULL, '{\"a\":1}', NULL, 'all *fine*'),
+  ('S-BAD', NULL, NULL, NULL, 1767225600, 1767225660000, X'DEADBEEF', '{\"a\":', 'not json', CAST(X'6F6BFF21' AS TEXT)),
+  ('S-TIME', 'D', 'N', '1', 'yesterday-ish', '2026-01-01 00:00:00.5+02:00', NULL, NULL, NULL, NULL),
+  ('S-FAR', 'D', 'N', '1', 1e300, -1e300, NULL, NULL, NULL, NULL),
+  (NULL, 'D', 'N', '1', NULL, NULL, NULL, NULL, NULL, NULL);
+INSERT INTO orchestration_session_exec VALUES
+  ('OK-1', 'shell', 'S-OK', NULL, NULL, NULL, NULL, 'echo fine', 0, NULL, NULL, 'fine', NULL, NULL, NULL),
+  ('E-UTF8', 'shell', 'S-BAD', NULL, NULL, NULL, NULL, 'printf', 0, NULL, NULL, CAST(X'6F6BFF0A' AS TEXT), NULL, NULL, NULL),
+  ('E-BLOB', 'shell', 'S-BAD', NULL, NULL, NULL, NULL, 'cat', 0, CAST('hello' AS BLOB), NULL, X'00FF10', NULL, NULL, NULL),
+  ('E-NULL', NULL, 'S-BAD', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('E-JSON', 'shell', 'S-BAD', 'NO-ENTRY', 'GHOST', NULL, NULL, 'true', 3.5, NULL, NULL, NULL, 'not json', NULL, '{bad'),
+  (NULL, 'shell', 'S-BAD', NULL, NULL, NULL, NULL, 'no id', 0, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('E-NOSESSION', 'shell', NULL, NULL, NULL, NULL, NULL, 'lost', 0, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('E-INTSESSION', 'shell', 42, NULL, NULL, NULL, NULL, 'int session', 0, NULL, NULL, NULL, NULL, NULL, NULL);
+INSERT INTO orchestration_session_state VALUES
+  ('ST-1', 'S-BAD', NULL, NULL, NULL, 'oops', NULL, 'garbage time', NULL),
+  ('ST-2', 'S-BAD', NULL, 'a', 'surveilr_orch_failed', NULL, NULL, 12345.678, NULL);
+INSERT INTO orchestration_session_issue VALUES
+  ('I-1', 'S-BAD', 'NO-ENTRY', NULL, NULL, 'abc', NULL, X'FF01', NULL, '{');
+INSERT INTO orchestration_session_issue_relation VALUES
+  ('R-1', 'I-1', 'NO-ISSUE', 'caused', NULL),
+  ('R-2', 'NO-ISSUE', 'I-1', 'caused', NULL);
+INSERT INTO orchestration_session_log VALUES
+  ('L-1', NULL, 'E-UTF8', CAST(X'FF' AS TEXT), 'first', 'nope'),
+  ('L-2', 'x', 'NOWHERE', 'dangling', NULL, NULL);
+";
+
+#[test]
+fn broken_cells_are_shown_and_flagged_where_they_occur() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::db_from_sql(dir.path(), "cells", BROKEN_CELLS);
+    let out = match std::env::var_os("OSX_HOSTILE_KEEP") {
+        Some(k) => PathBuf::from(k),
+        None => dir.path().join("site"),
+    };
+    let o = build(&db, &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let bad = read(out.join("sessions/S-BAD.html"));
+    let bad_md = read(out.join("sessions/S-BAD.md"));
+    // each problem is listed on the page, links to where it is, and is on stderr
+    for (anchor, what) in [
+        (
+            "summary",
+            "device_id is NULL but surveilr declares it NOT NULL",
+        ),
+        ("exec-E-UTF8", "output_text is not valid UTF-8"),
+        ("exec-E-BLOB", "output_text is a binary BLOB of 3 bytes"),
+        (
+            "exec-E-BLOB",
+            "input_text is stored as a BLOB of UTF-8 text",
+        ),
+        (
+            "exec-E-NULL",
+            "exec_code is NULL but surveilr declares it NOT NULL",
+        ),
+        ("exec-E-NULL", "exec_status is NULL"),
+        ("exec-E-JSON", "output_nature is not valid JSON"),
+        ("exec-E-JSON", "elaboration is not valid JSON"),
+        ("exec-E-JSON", "&#x27;GHOST&#x27; does not exist"),
+        ("timeline", "transitioned_at is not a timestamp"),
+        ("timeline", "transition_result is not valid JSON"),
+        ("timeline", "from_state is NULL"),
+        ("issue-I-1", "issue_type is NULL"),
+        ("issue-I-1", "invalid_value is a binary BLOB of 2 bytes"),
+        ("issue-I-1", "elaboration is not valid JSON"),
+        ("execution-tree", "content is not valid UTF-8"),
+    ] {
+        let item = format!("<li><a href=\"#{anchor}\">");
+        let listed = bad
+            .split(&item)
+            .skip(1)
+            .any(|rest| rest[..rest.find("</a>").unwrap()].contains(what));
+        assert!(listed, "{what} not listed under #{anchor}");
+        assert!(
+            bad.contains(&format!("id=\"{anchor}\"")),
+            "#{anchor} exists"
+        );
+        let plain = what.replace("&#x27;", "'");
+        assert!(err.contains(&plain), "stderr lacks {plain}");
+        assert!(bad_md.contains(&plain), "Markdown lacks {plain}");
+    }
+    // the values themselves are shown as well as they can be
+    assert!(
+        bad.contains("ok\u{fffd}"),
+        "replacement character for the bad byte"
+    );
+    assert!(
+        bad.contains("x&#39;00ff10&#39;"),
+        "hex excerpt of the binary BLOB"
+    );
+    assert!(bad.contains("hello"), "UTF-8 BLOB shown as text");
+    assert!(
+        bad.contains("exec_status = NULL") || bad.contains("exec_status = (NULL)"),
+        "raw NULL status"
+    );
+    assert!(
+        bad.contains("id=\"exec-NULL-id-rowid-6"),
+        "execution without id kept: {}",
+        bad.contains("NULL id")
+    );
+    // epoch seconds and milliseconds are times; the final state is read from ST-2
+    assert!(bad.contains("2026-01-01 00:00:00"), "epoch seconds");
+    assert!(
+        bad.contains("took 1.0 min") || bad.contains("took 1 min 0 s"),
+        "epoch ms"
+    );
+    // garbage and out-of-range times are shown raw and flagged, never crash
+    let time = read(out.join("sessions/S-TIME.html"));
+    assert!(time.contains("yesterday-ish") && time.contains("orch_started_at is not a timestamp"));
+    let far = read(out.join("sessions/S-FAR.html"));
+    assert!(far.contains("orch_started_at is not a timestamp"), "1e300");
+    // dangling references: a session id that is NULL or a number, an issue relation
+    // to nothing, a log under nothing
+    let index = read(out.join("sessions/index.html"));
+    assert!(
+        index.contains("(no session_id)") && index.contains(">42<"),
+        "stand-ins"
+    );
+    assert!(err.contains("name an issue that does not exist"), "{err}");
+    assert!(
+        index.contains("1 log rows") || read(out.join("sessions/index.md")).contains("1 log rows")
+    );
+    // the clean session is intact and unflagged
+    let ok = read(out.join("sessions/S-OK.html"));
+    assert!(!ok.contains("Problems in the records"));
+    assert!(ok.contains("<em>fine</em>") && ok.contains("echo fine"));
+    assert!(common::inspect::site_problems(&out).is_empty());
+}
