@@ -83,7 +83,8 @@ fn hashed(id: &str) -> String {
     }
     let stem = stem.trim_end_matches(['-', '.']);
     let h = stable_hash(id) & 0xffff_ffff_ffff;
-    if stem.is_empty() {
+    let base = stem.split('.').next().unwrap_or("").to_ascii_lowercase();
+    if stem.is_empty() || DEVICES.contains(&base.as_str()) {
         format!("id-{h:012x}")
     } else {
         format!("{stem}-{h:012x}")
@@ -180,11 +181,14 @@ mod tests {
         // pagination pages, a session's folder next to another session's page, Windows
         // devices, a trailing dot that Windows drops
         let ids = [
-            "page-2", "x", "x.html", "X.MD", "CON", "nul.txt", "a.", "a", "page-x",
+            "page-2", "x", "x.html", "X.MD", "CON", "nul.txt", "a.", "a", "page-x", "CON.x y",
         ];
         let m = assign(ids, &["index", "page-*"]);
-        for id in ["page-2", "x.html", "X.MD", "CON", "nul.txt", "a."] {
+        for id in [
+            "page-2", "x.html", "X.MD", "CON", "nul.txt", "a.", "CON.x y",
+        ] {
             assert_ne!(m[id], id, "{id} kept its own name");
+            assert!(!m[id].to_ascii_lowercase().starts_with("con."), "{}", m[id]);
             assert!(
                 !EXTENSIONS
                     .iter()

@@ -33,7 +33,9 @@ pub fn cell(s: &str) -> String {
                     }
                     out.push_str("<br>");
                 }
+                // before punctuation, or last (a link's `]` or a row's `|` may follow)
                 Some(n) if n.is_ascii_punctuation() => out.push_str("\\\\"),
+                None => out.push_str("\\\\"),
                 _ => out.push('\\'),
             },
             '|' => out.push_str("\\|"),
@@ -337,6 +339,13 @@ mod tests {
         assert_eq!(text("ORCHSESSID-VV-1"), "ORCHSESSID-VV-1");
         assert_eq!(text("a\\[b"), "a\\\\\\[b");
         assert_eq!(text("<b>|"), "\\<b\\>\\|");
+    }
+
+    #[test]
+    fn regression_a_trailing_backslash_cannot_escape_what_follows() {
+        assert_eq!(cell("C:\\"), "C:\\\\");
+        assert_eq!(label("a\\"), "a\\\\");
+        assert_eq!(text("a\\"), "a\\\\");
     }
 
     #[test]
