@@ -71,6 +71,7 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "site".into());
+        clean_up_after_killed_builds(&parent, &name, out)?;
         let stage = parent.join(format!(".{name}.osx-staging-{}", std::process::id()));
         let old = parent.join(format!(".{name}.osx-old-{}", std::process::id()));
         if stage.exists() {
@@ -178,6 +179,59 @@ impl Staging {
     }
 }
 
+/// True when no process `pid` runs. Only known on Linux (`/proc`); elsewhere every
+/// process is taken to be running, so nothing of another build is touched.
+fn is_dead(pid: u32) -> bool {
+    cfg!(target_os = "linux")
+        && Path::new("/proc/self").exists()
+        && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// What builds that were killed left beside `out` (named `name`): a staging folder is
+/// removed; the previous site moved aside by a build killed between its two renames is
+/// put back when `out` is missing (it is the last complete site), else removed.
+/// Folders of builds that still run are left alone.
+fn clean_up_after_killed_builds(parent: &Path, name: &str, out: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let staging = format!(".{name}.osx-staging-");
+    let old = format!(".{name}.osx-old-");
+    let mut olds = Vec::new();
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let (prefix, is_old) = if file.starts_with(&staging) {
+            (&staging, false)
+        } else if file.starts_with(&old) {
+            (&old, true)
+        } else {
+            continue;
+        };
+        let Ok(pid) = file[prefix.len()..].parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() || !is_dead(pid) {
+            continue;
+        }
+        if is_old {
+            olds.push(e.path());
+        } else {
+            fs::remove_dir_all(e.path())
+                .with_context(|| format!("removing {} left by a killed build", file))?;
+        }
+    }
+    for o in olds {
+        if !out.exists() && o.join(MARKER).exists() {
+            fs::rename(&o, out)
+                .with_context(|| format!("restoring {} from {}", out.display(), o.display()))?;
+        } else {
+            fs::remove_dir_all(&o)
+                .with_context(|| format!("removing {} left by a killed build", o.display()))?;
+        }
+    }
+    Ok(())
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
@@ -252,6 +306,53 @@ mod tests {
         s.write("sessions/y/a.txt", b"4").unwrap();
         assert!(s.write("sessions/y", b"5").is_err());
         assert!(s.create("sessions/x.html").is_err());
+    }
+
+    /// A process id that is not running: a child that has exited and been reaped.
+    #[cfg(target_os = "linux")]
+    fn dead_pid() -> u32 {
+        let mut c = std::process::Command::new("true").spawn().unwrap();
+        let pid = c.id();
+        c.wait().unwrap();
+        pid
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn folders_of_killed_builds_are_cleaned_up_and_a_site_moved_aside_is_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let mut s = Staging::new(&out).unwrap();
+        s.write("a.txt", b"one").unwrap();
+        s.commit().unwrap();
+        let dead = dead_pid();
+        // killed while writing: a staging folder; killed between the two renames: the
+        // previous site aside and no `site`
+        fs::create_dir_all(dir.path().join(format!(".site.osx-staging-{dead}/x"))).unwrap();
+        fs::rename(&out, dir.path().join(format!(".site.osx-old-{dead}"))).unwrap();
+        // a build still running (this process's parent) is left alone
+        let alive = std::os::unix::process::parent_id();
+        fs::create_dir_all(dir.path().join(format!(".site.osx-staging-{alive}"))).unwrap();
+        let s = Staging::new(&out).unwrap();
+        assert_eq!(
+            fs::read(out.join("a.txt")).unwrap(),
+            b"one",
+            "previous site restored"
+        );
+        drop(s);
+        let mut left = crate::output::tests::names(dir.path());
+        left.sort();
+        assert_eq!(
+            left,
+            [format!(".site.osx-staging-{alive}"), "site".to_string()]
+        );
+    }
+
+    fn names(p: &Path) -> Vec<String> {
+        fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
     }
 
     #[test]

@@ -128,7 +128,7 @@ fn try_open(path: &Path, immutable: bool) -> Result<Connection> {
 }
 
 /// Turns SQLite's error codes into words a user can act on.
-fn explain(e: rusqlite::Error) -> anyhow::Error {
+pub fn explain(e: rusqlite::Error) -> anyhow::Error {
     use rusqlite::ErrorCode as C;
     if let rusqlite::Error::SqliteFailure(f, ref detail) = e {
         let what = match f.code {

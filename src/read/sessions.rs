@@ -18,6 +18,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
 
 use super::cells::{ColSpec, RowReader, TableLayout, col, json, raw_status, req};
+use super::open::explain;
 use crate::model::session::{
     EntryRow, ExecRow, IssueRelationRow, IssueRow, LogRow, Session, SessionSummary, StateRow,
 };
@@ -625,10 +626,10 @@ fn read_session_rows(conn: &Connection, l: &TableLayout, ix: &mut Indexer<'_>) -
         "SELECT rowid, {} FROM {SESSION} ORDER BY rowid",
         l.select_list(SESSION_COLS)
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let rowid: i64 = r.get(0)?;
+    let mut stmt = conn.prepare(&sql).map_err(explain)?;
+    let mut rows = stmt.query([]).map_err(explain)?;
+    while let Some(r) = rows.next().map_err(explain)? {
+        let rowid: i64 = r.get(0).map_err(explain)?;
         let mut rr = RowReader::new(r, 1, SESSION_COLS);
         let id = rr.id(0, rowid);
         let device_id = rr.text(1);
@@ -742,13 +743,17 @@ fn scan(
         select.join(", "),
         l.table
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
+    let mut stmt = conn.prepare(&sql).map_err(explain)?;
+    let mut rows = stmt.query([]).map_err(explain)?;
     let mut n = 0i64;
-    while let Some(r) = rows.next()? {
-        let id = if l.has_rowid { r.get(0)? } else { n };
+    while let Some(r) = rows.next().map_err(explain)? {
+        let id = if l.has_rowid {
+            r.get(0).map_err(explain)?
+        } else {
+            n
+        };
         n += 1;
-        f(id, r)?;
+        f(id, r).map_err(explain)?;
     }
     Ok(())
 }
@@ -769,7 +774,7 @@ fn fetch(
         l.select_list(spec),
         l.table
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql).map_err(explain)?;
     let mut i = 0;
     while i < rowids.len() {
         let start = rowids[i];
@@ -778,9 +783,9 @@ fn fetch(
             j += 1;
         }
         let end = rowids[j];
-        let mut rows = stmt.query([start, end])?;
-        while let Some(r) = rows.next()? {
-            let rowid: i64 = r.get(0)?;
+        let mut rows = stmt.query([start, end]).map_err(explain)?;
+        while let Some(r) = rows.next().map_err(explain)? {
+            let rowid: i64 = r.get(0).map_err(explain)?;
             f(rowid, r)?;
         }
         i = j + 1;
@@ -806,23 +811,25 @@ fn attach_logs(conn: &Connection, layouts: &Layouts, ix: &mut Indexer<'_>) -> Re
         let mut stmt = conn.prepare(
             "SELECT l.rowid, e.session_id FROM orchestration_session_log l \
              JOIN orchestration_session_exec e ON e.orchestration_session_exec_id = l.parent_exec_id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
+        ).map_err(explain)?;
+        let mut rows = stmt.query([]).map_err(explain)?;
+        while let Some(r) = rows.next().map_err(explain)? {
             let s = ix.session(key(r.get_ref(1)?), LOG);
-            session_of.insert(r.get(0)?, s);
+            session_of.insert(r.get(0).map_err(explain)?, s);
         }
     }
     // Logs under logs: parent rowid links, resolved iteratively (cycles end unattached).
     let mut parent_of: HashMap<i64, i64> = HashMap::new();
     {
-        let mut stmt = conn.prepare(
-            "SELECT l.rowid, p.rowid FROM orchestration_session_log l \
+        let mut stmt = conn
+            .prepare(
+                "SELECT l.rowid, p.rowid FROM orchestration_session_log l \
              JOIN orchestration_session_log p ON p.orchestration_session_log_id = l.parent_exec_id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let (c, p): (i64, i64) = (r.get(0)?, r.get(1)?);
+            )
+            .map_err(explain)?;
+        let mut rows = stmt.query([]).map_err(explain)?;
+        while let Some(r) = rows.next().map_err(explain)? {
+            let (c, p): (i64, i64) = (r.get(0).map_err(explain)?, r.get(1).map_err(explain)?);
             if !session_of.contains_key(&c) {
                 parent_of.insert(c, p);
             }
