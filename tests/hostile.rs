@@ -495,3 +495,106 @@ fn broken_cells_are_shown_and_flagged_where_they_occur() {
     assert!(ok.contains("<em>fine</em>") && ok.contains("echo fine"));
     assert!(common::inspect::site_problems(&out).is_empty());
 }
+
+/// A template override that is broken in `broken`, placed as `name` in a template folder.
+fn build_with_template(name: &str, broken: &str) -> (Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    common::hostile::hostile_db(dir.path());
+    let tpl = dir.path().join("tpl");
+    let path = tpl.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, broken).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_osx-report"))
+        .current_dir(dir.path())
+        .args(["build", "hostile.db", "--out", "site", "--templates", "tpl"])
+        .output()
+        .unwrap();
+    (o, dir)
+}
+
+#[test]
+fn broken_session_templates_fail_with_name_line_and_excerpt() {
+    for (name, text, line, excerpt, what) in [
+        (
+            "html/sessions/session.html",
+            "{% extends \"html/base.html\" %}{% block title %}t{% endblock %}\n{% block content %}\n{% for n in execs %}\n{{ n.nope }}\n{% endfor %}\n{% endblock %}\n",
+            4,
+            "{{ n.nope }}",
+            "undefined value",
+        ),
+        (
+            "html/sessions/session.html",
+            "{% extends \"html/base.html\" %}{% block title %}t{% endblock %}\n{% block content %}\n{% for n in execs %}{% if n.opne %}x{% endif %}{% endfor %}\n{% endblock %}\n",
+            3,
+            "{% if n.opne %}",
+            "undefined value",
+        ),
+        (
+            "md/sessions/session.md",
+            "# {{ session.id }}\n\n{{ session.nmae }}\n",
+            3,
+            "{{ session.nmae }}",
+            "undefined value",
+        ),
+        (
+            "md/sessions/session.md",
+            "# {{ session.id }}\n{% for n in execs %}\n{{ n.id }\n",
+            3,
+            "{{ n.id }",
+            "syntax error",
+        ),
+        (
+            "html/sessions/index.html",
+            "{% extends \"html/base.html\" %}{% block title %}t{% endblock %}\n{% block content %}{% for r in rows %}{{ r.started_at }}{% endfor %}{% endblock %}\n",
+            2,
+            "r.started_at",
+            "undefined value",
+        ),
+        (
+            "html/base.html",
+            "<!doctype html>\n<title>{{ site.titel }}</title>\n{% block content %}{% endblock %}\n",
+            2,
+            "{{ site.titel }}",
+            "undefined value",
+        ),
+    ] {
+        let (o, dir) = build_with_template(name, text);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(what), "{name}: says {what}: {err}");
+        assert!(
+            err.contains(&format!("{name}:{line}")),
+            "{name}: names line {line}: {err}"
+        );
+        assert!(err.contains(excerpt), "{name}: shows the line: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(
+            common::entries(dir.path()),
+            ["hostile.db", "tpl"],
+            "{name}: nothing written"
+        );
+    }
+}
+
+#[test]
+fn warnings_on_stderr_cannot_drive_the_terminal() {
+    let (_dir, _out, o) = hostile_site();
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.lines().count() > PAYLOADS.len(),
+        "warnings expected: {err}"
+    );
+    for line in err.lines() {
+        assert!(
+            line.starts_with("osx-report: "),
+            "a warning spans lines: {line:?}"
+        );
+        assert!(
+            !line
+                .chars()
+                .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "control character on stderr: {line:?}"
+        );
+    }
+    assert!(err.contains("\\u{1b}"), "escapes shown, not sent: {err}");
+}

@@ -502,7 +502,8 @@ pub fn session_pages(
         }
     }
     for p in &problems {
-        warnings.push(format!("session '{}': {}", s.id, p.what));
+        let w = format!("session '{}': {}", s.id, p.what);
+        warnings.push(crate::render::escape::terminal(&w).into_owned());
     }
 
     let entries: Vec<EntryView<'_>> = session

@@ -370,6 +370,10 @@ impl SessionIndex {
                 warnings.push(format!("orchestration_session row '{}': {f}", s.id));
             }
         }
+        let warnings = warnings
+            .iter()
+            .map(|w| crate::render::escape::terminal(w).into_owned())
+            .collect();
         Ok(SessionIndex {
             summaries: ix.summaries,
             rows: ix.rows,
@@ -390,7 +394,10 @@ impl SessionIndex {
         let rows = &self.rows[i];
         let summary = self.summaries[i].clone();
         let id = summary.id.clone();
-        let what = |t: &str| format!("reading {t} rows of session '{id}'");
+        let what = |t: &str| {
+            let id = crate::render::escape::terminal(&id);
+            format!("reading {t} rows of session '{id}'")
+        };
         let mut session = Session {
             summary,
             elaboration: None,

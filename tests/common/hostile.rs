@@ -140,6 +140,12 @@ pub fn hostile_db(dir: &Path) -> PathBuf {
             params![format!("log {p}"), p, format!("exec {p}"), k as i64, json_p],
         )
         .unwrap();
+        // an execution of a session that does not exist: a warning naming the payload
+        c.execute(
+            "INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, exec_code, exec_status) VALUES (?1, 'shell', ?2, 'x', 0)",
+            params![format!("ghost {k}"), format!("ghost {p}")],
+        )
+        .unwrap();
         // a session whose id is the payload
         c.execute(
             "INSERT INTO orchestration_session VALUES (?1, 'D-XSS', 'N-XSS', '1', ?2, NULL, NULL, NULL, NULL, ?3)",
