@@ -325,3 +325,50 @@ fn a_database_on_a_read_only_file_system_can_be_read() {
         "{err}"
     );
 }
+
+#[test]
+fn a_build_while_surveilr_commits_in_wal_mode_changes_nothing_and_blocks_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sessions_db(dir.path(), "rssd", 150);
+    let writer = rusqlite::Connection::open(&db).unwrap();
+    let m: String = writer
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(m, "wal");
+    // surveilr's own checkpoints would write the main file; without them, any change
+    // to it would be ours
+    writer
+        .execute_batch("PRAGMA wal_autocheckpoint = 0")
+        .unwrap();
+    let before = (
+        fs::read(&db).unwrap(),
+        fs::metadata(&db).unwrap().modified().unwrap(),
+    );
+    let child = start_build(dir.path(), &db, "site");
+    let mut commits = 0;
+    let t = Instant::now();
+    let mut child = child;
+    while child.try_wait().unwrap().is_none() {
+        writer
+            .execute(
+                "INSERT INTO orchestration_session (orchestration_session_id, device_id, orchestration_nature_id, version) VALUES (?1, 'D', 'N', '1')",
+                [format!("NEW-{commits}")],
+            )
+            .expect("the writer is never blocked by the build");
+        commits += 1;
+        assert!(t.elapsed() < Duration::from_secs(120));
+    }
+    let (code, err) = stderr_of(child);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(commits > 0);
+    assert_eq!(
+        (
+            fs::read(&db).unwrap(),
+            fs::metadata(&db).unwrap().modified().unwrap()
+        ),
+        before,
+        "the main database file is untouched"
+    );
+    assert!(dir.path().join("site/sessions/S150.html").is_file());
+    drop(writer);
+}
