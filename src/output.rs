@@ -3,7 +3,9 @@
 //! as it was and no partial output. `--out` is owned by osx-report: it must be absent,
 //! empty, or a folder an earlier build wrote (it holds the marker file). No two files
 //! of one build may share a path (ignoring case, as macOS and Windows do), nor a file
-//! stand where another needs a folder: a page is never silently overwritten.
+//! stand where another needs a folder: a page is never silently overwritten. Nothing the
+//! build reads (the database, templates, configuration) may lie inside `--out`, which the
+//! build replaces as a whole.
 
 use std::collections::HashSet;
 use std::fs;
@@ -13,6 +15,37 @@ use anyhow::{Context, Result, bail};
 
 /// The file that marks a folder as written by osx-report.
 pub const MARKER: &str = ".osx-report";
+
+/// Files and folders this process reads, registered as they are opened, so that a build
+/// refuses an `--out` that holds one of them (its swap would delete it).
+static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Registers `path` as an input of this process (see [`Staging::new`]).
+pub fn protect(path: &Path) {
+    let p = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if let Ok(mut v) = INPUTS.lock() {
+        v.push(p);
+    }
+}
+
+/// Fails when one of `inputs` is `out` or lies inside it.
+pub fn check_inputs_outside(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let Ok(out_abs) = fs::canonicalize(out) else {
+        return Ok(()); // a folder that does not exist holds nothing
+    };
+    for i in inputs {
+        if i.starts_with(&out_abs) {
+            bail!(
+                "{}: holds {}, which this build reads; every build replaces {} as a whole, \
+                 so choose another --out or move the file",
+                out.display(),
+                i.display(),
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}
 
 /// A build in progress: files are written under `stage` until [`Staging::commit`].
 pub struct Staging {
@@ -50,6 +83,8 @@ fn is_empty_dir(p: &Path) -> Result<bool> {
 impl Staging {
     /// Prepares a staging folder for `out`.
     pub fn new(out: &Path) -> Result<Staging> {
+        let inputs = INPUTS.lock().map(|v| v.clone()).unwrap_or_default();
+        check_inputs_outside(out, &inputs)?;
         if out.exists() {
             if !out.is_dir() {
                 bail!("{}: exists and is not a folder", out.display());
@@ -353,6 +388,21 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect()
+    }
+
+    #[test]
+    fn inputs_inside_out_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        fs::create_dir_all(out.join("sub")).unwrap();
+        fs::write(out.join("sub/rssd.db"), b"x").unwrap();
+        fs::write(dir.path().join("beside.db"), b"x").unwrap();
+        let canon = |p: PathBuf| fs::canonicalize(p).unwrap();
+        let inside = [canon(out.join("sub/rssd.db"))];
+        let e = check_inputs_outside(&out, &inside).unwrap_err();
+        assert!(e.to_string().contains("which this build reads"), "{e}");
+        assert!(check_inputs_outside(&out, &[canon(dir.path().join("beside.db"))]).is_ok());
+        assert!(check_inputs_outside(&dir.path().join("nope"), &inside).is_ok());
     }
 
     #[test]

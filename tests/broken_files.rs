@@ -372,3 +372,51 @@ fn a_build_while_surveilr_commits_in_wal_mode_changes_nothing_and_blocks_nothing
     assert!(dir.path().join("site/sessions/S150.html").is_file());
     drop(writer);
 }
+
+#[test]
+fn a_database_or_template_inside_out_is_never_swept_away_with_the_old_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sessions_db(dir.path(), "rssd", 2);
+    let o = osx()
+        .current_dir(dir.path())
+        .args(["build", "rssd.db", "--out", "site", "-q"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    // the database, then a template folder, put inside the site a build will replace
+    fs::copy(&db, dir.path().join("site/rssd.db")).unwrap();
+    let before = snapshot(&dir.path().join("site"));
+    let o = osx()
+        .current_dir(dir.path())
+        .args(["build", "site/rssd.db", "--out", "site"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("which this build reads") && err.contains("rssd.db"),
+        "{err}"
+    );
+    assert_eq!(
+        snapshot(&dir.path().join("site")),
+        before,
+        "the database and site are kept"
+    );
+    fs::remove_file(dir.path().join("site/rssd.db")).unwrap();
+    fs::create_dir_all(dir.path().join("site/tpl/md")).unwrap();
+    fs::write(dir.path().join("site/tpl/md/index.md"), "custom\n").unwrap();
+    let o = osx()
+        .current_dir(dir.path())
+        .args([
+            "build",
+            "rssd.db",
+            "--out",
+            "site",
+            "--templates",
+            "site/tpl",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(dir.path().join("site/tpl/md/index.md").is_file());
+}

@@ -90,6 +90,7 @@ fn read_up_to(f: &mut fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
 /// Opens `path` read-only after [`check_file`], and proves it readable with a first query.
 pub fn open_read_only(path: &Path) -> Result<Connection> {
     check_file(path)?;
+    crate::output::protect(path);
     let shown = path.display();
     match try_open(path, false) {
         Ok(c) => Ok(c),

@@ -81,6 +81,9 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
             d.display()
         );
     }
+    if let Some(d) = user_dir {
+        crate::output::protect(d);
+    }
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_debug(true);
