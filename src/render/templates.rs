@@ -118,7 +118,41 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
         Ok(embedded(name).map(str::to_owned))
     });
     filters::register(&mut env);
+    env.set_formatter(|out, state, value| {
+        match value.as_str().filter(|s| s.contains(is_bidi_control)) {
+            Some(s) => {
+                let shown = show_bidi_controls(s);
+                let v = if value.is_safe() {
+                    minijinja::Value::from_safe_string(shown)
+                } else {
+                    minijinja::Value::from(shown)
+                };
+                minijinja::escape_formatter(out, state, &v)
+            }
+            None => minijinja::escape_formatter(out, state, value),
+        }
+    });
     Ok(env)
+}
+
+/// The characters that reorder the text after them (Trojan Source): embeddings,
+/// overrides and isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every bidi control written as `\u{..}`: a value from the database cannot
+/// make the text after it on a page read in another order than it is.
+fn show_bidi_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_bidi_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Writes every default template into `dir` for editing; existing files are kept unless
@@ -174,6 +208,19 @@ mod tests {
         assert_eq!(t.render(()).unwrap(), "custom 2");
         // the others still come from the binary
         assert!(env.get_template("md/schema/table.md").is_ok());
+    }
+
+    #[test]
+    fn bidi_controls_are_shown_not_applied() {
+        let mut env = environment(None).unwrap();
+        env.add_template("t.html", "{{ a }}|{{ b | safe }}")
+            .unwrap();
+        env.add_template("t.md", "{{ a }}").unwrap();
+        let ctx = minijinja::context! { a => "x\u{202e}<y", b => "<i>\u{2066}z</i>" };
+        let html = env.get_template("t.html").unwrap().render(&ctx).unwrap();
+        assert_eq!(html, "x\\u{202e}&lt;y|<i>\\u{2066}z</i>");
+        let md = env.get_template("t.md").unwrap().render(&ctx).unwrap();
+        assert_eq!(md, "x\\u{202e}<y");
     }
 
     #[test]

@@ -33,7 +33,11 @@ pub const PAYLOADS: &[&str] = &[
     "<math><mtext></p><script>alert('xss-math')</script></mtext></math>",
     "<noscript><p title=\"</noscript><img src=x onerror=alert('xss-noscript')>\">",
     "\u{2028}line\u{2029}para\r\nCRLF\rCR\u{c}FF\u{b}VT\u{7f}DEL\u{fffe}\u{ffff}",
+    "<script>document.title='PWNED'</script><img src=x onerror=\"document.title='PWNED'\"><svg onload=\"document.title='PWNED'\"></svg>",
 ];
+
+/// What a page's title becomes if a payload's script runs in a browser.
+pub const PWNED: &str = "PWNED";
 
 /// All payloads in one text.
 pub fn all_payloads() -> String {

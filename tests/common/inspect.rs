@@ -358,6 +358,16 @@ pub fn site_problems(site: &Path) -> Vec<String> {
     let mut p = Vec::new();
     for rel in super::files_under(site) {
         let path = site.join(&rel);
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        // (JSON keeps the data as it is, for machines)
+        let pages = [".html", ".svg", ".md", ".xml"];
+        if pages.iter().any(|e| rel.ends_with(e))
+            && text.contains(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        {
+            p.push(format!(
+                "{rel}: a bidi control character that reorders what follows"
+            ));
+        }
         if rel.ends_with(".html") || rel.ends_with(".svg") {
             p.extend(html_problems(
                 &rel,
