@@ -180,3 +180,12 @@ fn extended_autolinks_in_text_are_only_web_links() {
         "index\0\njson_valid(/* -->[Adata:.htmlA\n<http://x>A*\u{1b}](javascript:".as_bytes(),
     );
 }
+
+#[test]
+fn a_bare_web_address_in_text_may_be_linked_whatever_its_case() {
+    // found by the markdown_escape target: GFM links `Https://p` too; the property
+    // allowed only lower-case schemes
+    checks::markdown_escape(
+        b"a | b |cab R > \\| 99999[x](c > <\\| [x](Https://p | b <c> j\xa9\xa9\xa9\xa9\xa9\xa9\xa9ava?sx\\| ",
+    );
+}

@@ -135,7 +135,7 @@ fn only_text(md: &str, t: &str, input: &str) {
         NodeValue::Link(l)
             if ["http://", "https://", "www.", "mailto:"]
                 .iter()
-                .any(|p| l.url.starts_with(p)) => {}
+                .any(|p| l.url.to_ascii_lowercase().starts_with(p)) => {}
         NodeValue::Link(_)
         | NodeValue::Image(_)
         | NodeValue::HtmlBlock(_)
