@@ -158,6 +158,50 @@ fn a_deep_chain_and_a_long_cycle_build() {
     build(&db, &out);
     let page = read(out.join("sessions/DEEP.html"));
     assert_eq!(page.matches("<details class=\"exec").count(), 200_000);
-    assert_eq!(page.matches("a cycle").count(), 1);
+    // one cut, listed under the problems and marked on its row
+    assert_eq!(page.matches("is also its descendant").count(), 2);
     assert!(page.contains("depth 99999"));
+}
+
+#[test]
+fn a_long_chain_of_logs_recorded_child_first_is_attached_in_linear_time() {
+    // each log's parent is the log recorded after it; the last hangs under an execution
+    let n = 30_000;
+    let dir = tempfile::tempdir().unwrap();
+    let sql = format!(
+        "{}
+        INSERT INTO orchestration_session (orchestration_session_id, device_id, orchestration_nature_id, version, orch_started_at)
+        VALUES ('LOGS', 'D', 'N', '1', '2026-01-01 00:00:00');
+        INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, exec_code, exec_status)
+        VALUES ('E', 'shell', 'LOGS', 'run', 0);
+        WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < {n})
+        INSERT INTO orchestration_session_log (orchestration_session_log_id, category, parent_exec_id, content)
+        SELECT 'L' || i, 'info', CASE WHEN i = {n} THEN 'E' ELSE 'L' || (i + 1) END, 'line ' || i FROM c;
+        WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < {n})
+        INSERT INTO orchestration_session_log (orchestration_session_log_id, category, parent_exec_id, content)
+        SELECT 'Y' || i, 'info', 'Y' || (CASE WHEN i = {n} THEN 1 ELSE i + 1 END), 'loop ' || i FROM c;",
+        common::hostile::ddl()
+    );
+    let db = common::db_from_sql(dir.path(), "logs", &sql);
+    let out = dir.path().join("site");
+    let t = Instant::now();
+    let o = build(&db, &out);
+    assert!(t.elapsed().as_secs() < 60, "took {:?}", t.elapsed());
+    let _ = o;
+    let page = read(out.join("sessions/LOGS.md"));
+    assert!(page.contains("line 1") && page.contains(&format!("line {n}")));
+    // nesting on the page stops at 6 levels; the depth is written instead: the page
+    // grows with the number of logs, not with its square
+    assert!(page.len() < 100 * n, "{} bytes", page.len());
+    assert!(
+        page.contains("(depth 29999) info: line 1"),
+        "true depth shown"
+    );
+    let html = read(out.join("sessions/LOGS.html"));
+    assert!(html.len() < 200 * n && html.contains("(depth 29999)"));
+    let index = read(out.join("sessions/index.md"));
+    assert!(
+        index.contains(&format!("{n} log rows lead to no execution")),
+        "the cycle"
+    );
 }

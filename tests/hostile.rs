@@ -669,3 +669,39 @@ fn a_browser_runs_no_script_from_the_data() {
         );
     }
 }
+
+#[test]
+fn tables_without_rowid_and_views_are_read() {
+    // a hostile RSSD may declare the orchestration tables WITHOUT ROWID, or make them
+    // views: rows are then taken in primary-key (or column) order
+    let dir = tempfile::tempdir().unwrap();
+    let ddl = common::hostile::ddl()
+        .replace(
+            "    narrative_md TEXT,\n    elaboration TEXT\n);",
+            "    narrative_md TEXT,\n    elaboration TEXT\n) WITHOUT ROWID;",
+        )
+        .replace(
+            "CREATE TABLE orchestration_session (",
+            "CREATE TABLE sessions_table (",
+        );
+    assert!(ddl.contains("WITHOUT ROWID"));
+    let sql = format!(
+        "{ddl}
+        CREATE VIEW orchestration_session AS SELECT * FROM sessions_table;
+        INSERT INTO sessions_table (orchestration_session_id, device_id, orchestration_nature_id, version, orch_started_at)
+        VALUES ('S1', 'D', 'N', '1', '2026-01-02 00:00:00'), ('S2', 'D', 'N', '1', '2026-01-01 00:00:00');
+        INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, parent_exec_id, exec_code, exec_status)
+        VALUES ('B', 'shell', 'S1', NULL, 'echo b', 0), ('A', 'shell', 'S2', NULL, 'echo a', 0),
+               ('C', 'shell', 'S1', 'B', 'echo c', 1), ('D', 'shell', 'S9', NULL, 'echo d', 0);"
+    );
+    let db = common::db_from_sql(dir.path(), "norowid", &sql);
+    let out = dir.path().join("site");
+    let o = build(&db, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s1 = read(out.join("sessions/S1.html"));
+    assert!(s1.contains("id=\"exec-B\"") && s1.contains("id=\"exec-C\""));
+    assert!(!s1.contains("id=\"exec-A\""));
+    assert!(s1.contains("1 below"), "C nested under B");
+    assert!(read(out.join("sessions/S2.html")).contains("id=\"exec-A\""));
+    assert!(read(out.join("sessions/S9.html")).contains("id=\"exec-D\""));
+}

@@ -630,13 +630,21 @@ fn read_lookups(conn: &Connection) -> Lookups {
 
 fn read_session_rows(conn: &Connection, l: &TableLayout, ix: &mut Indexer<'_>) -> Result<()> {
     let sql = format!(
-        "SELECT rowid, {} FROM {SESSION} ORDER BY rowid",
-        l.select_list(SESSION_COLS)
+        "SELECT {}, {} FROM \"{SESSION}\" {}",
+        l.rowid(),
+        l.select_list(SESSION_COLS),
+        l.order_by()
     );
     let mut stmt = conn.prepare(&sql).map_err(explain)?;
     let mut rows = stmt.query([]).map_err(explain)?;
+    let mut position = 0i64;
     while let Some(r) = rows.next().map_err(explain)? {
-        let rowid: i64 = r.get(0).map_err(explain)?;
+        let rowid: i64 = if l.has_rowid {
+            r.get(0).map_err(explain)?
+        } else {
+            position
+        };
+        position += 1;
         let mut rr = RowReader::new(r, 1, SESSION_COLS);
         let id = rr.id(0, rowid);
         let device_id = rr.text(1);
@@ -742,13 +750,13 @@ fn scan(
             }
         })
         .collect();
-    let rowid = if l.has_rowid { "rowid" } else { "0" };
-    let mut select = vec![rowid.to_string()];
+    let mut select = vec![l.rowid().to_string()];
     select.extend(list);
     let sql = format!(
-        "SELECT {} FROM \"{}\" ORDER BY {rowid}",
+        "SELECT {} FROM \"{}\" {}",
         select.join(", "),
-        l.table
+        l.table,
+        l.order_by()
     );
     let mut stmt = conn.prepare(&sql).map_err(explain)?;
     let mut rows = stmt.query([]).map_err(explain)?;
@@ -774,6 +782,29 @@ fn fetch(
     mut f: impl FnMut(i64, &Row<'_>) -> Result<()>,
 ) -> Result<()> {
     if rowids.is_empty() {
+        return Ok(());
+    }
+    if !l.has_rowid {
+        // Rows are numbered by position in `l.order`: read the table in that order and
+        // keep the wanted positions (a full scan per session; such tables are rare).
+        let sql = format!(
+            "SELECT NULL, {} FROM \"{}\" {}",
+            l.select_list(spec),
+            l.table,
+            l.order_by()
+        );
+        let mut stmt = conn.prepare_cached(&sql).map_err(explain)?;
+        let mut rows = stmt.query([]).map_err(explain)?;
+        let (mut position, mut k) = (0i64, 0);
+        while k < rowids.len()
+            && let Some(r) = rows.next().map_err(explain)?
+        {
+            if position == rowids[k] {
+                f(position, r)?;
+                k += 1;
+            }
+            position += 1;
+        }
         return Ok(());
     }
     let sql = format!(
@@ -848,30 +879,34 @@ fn attach_logs(conn: &Connection, layouts: &Layouts, ix: &mut Indexer<'_>) -> Re
         all.push(rowid);
         Ok(())
     })?;
+    // Each chain is walked once: every log on a walked path gets the answer found at
+    // its end (a session, or none for a chain that ends nowhere or in a cycle), so a
+    // chain 100,000 long recorded child first costs 100,000 steps, not their square.
+    let mut answer: HashMap<i64, Option<usize>> =
+        session_of.iter().map(|(&k, &v)| (k, Some(v))).collect();
+    let mut path: Vec<i64> = Vec::new();
+    let mut on_path: std::collections::HashSet<i64> = std::collections::HashSet::new();
     for rowid in all {
-        if let Some(&s) = session_of.get(&rowid) {
-            ix.rows[s].log.push(rowid);
-            continue;
-        }
         let mut cur = rowid;
-        let mut steps = 0usize;
         let found = loop {
-            if let Some(&s) = session_of.get(&cur) {
-                break Some(s);
+            if let Some(&a) = answer.get(&cur) {
+                break a;
             }
+            if !on_path.insert(cur) {
+                break None; // a cycle
+            }
+            path.push(cur);
             match parent_of.get(&cur) {
-                Some(&p) if steps <= parent_of.len() => {
-                    cur = p;
-                    steps += 1;
-                }
-                _ => break None,
+                Some(&p) => cur = p,
+                None => break None,
             }
         };
+        for p in path.drain(..) {
+            answer.insert(p, found);
+        }
+        on_path.clear();
         match found {
-            Some(s) => {
-                session_of.insert(rowid, s);
-                ix.rows[s].log.push(rowid);
-            }
+            Some(s) => ix.rows[s].log.push(rowid),
             None => unattached.push(rowid),
         }
     }
