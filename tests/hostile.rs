@@ -705,3 +705,39 @@ fn tables_without_rowid_and_views_are_read() {
     assert!(read(out.join("sessions/S2.html")).contains("id=\"exec-A\""));
     assert!(read(out.join("sessions/S9.html")).contains("id=\"exec-D\""));
 }
+
+/// True for a character that acts on a terminal: C0 controls but tab and line feed
+/// (and a CR before a line feed), DEL, C1.
+fn acts_on_a_terminal(text: &str) -> Option<char> {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let ok_cr = c == '\r' && chars.peek() == Some(&'\n');
+        if (c.is_control() && c != '\t' && c != '\n' && !ok_cr)
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+        {
+            return Some(c);
+        }
+    }
+    None
+}
+
+#[test]
+fn markdown_pages_and_the_summary_on_stdout_hold_no_control_characters() {
+    let (dir, out, _o) = hostile_site();
+    for f in common::files_under(&out) {
+        if f.ends_with(".md") {
+            let c = acts_on_a_terminal(&read(out.join(&f)));
+            assert_eq!(c, None, "{f}");
+        }
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_osx-report"))
+        .arg("ci")
+        .arg(dir.path().join("hostile.db"))
+        .arg("-q")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(stdout.contains("Failed executions"), "{stdout}");
+    assert_eq!(acts_on_a_terminal(&stdout), None);
+    assert!(stdout.contains('\u{241b}'), "escapes shown as ␛");
+}

@@ -79,9 +79,11 @@ fn safe_destination(rest: std::iter::Peekable<std::str::Chars<'_>>) -> bool {
 
 /// Escapes `s` as text in Markdown (a table cell, a list item, a paragraph): as [`cell`],
 /// and backslash-escapes what would otherwise be Markdown: `[ ] * _ ` ~ !` and entities
-/// anywhere, and a heading, list, quote or thematic break marker at the start.
+/// anywhere, and a heading, list, quote or thematic break marker at the start; control
+/// characters are shown as their control pictures (`␛`).
 pub fn text(s: &str) -> String {
     let c = cell(s.trim_start());
+    let c = crate::render::escape::visible_controls(&c);
     let mut out = String::with_capacity(c.len() + 8);
     let chars: Vec<char> = c.chars().collect();
     // a marker at the start: `1.` or `1)`, `#`s, `-` or `+`, each followed by a space

@@ -118,10 +118,25 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
         Ok(embedded(name).map(str::to_owned))
     });
     filters::register(&mut env);
+    // Every printed value: bidi controls are shown as `\u{..}` on every page, and in
+    // Markdown pages (which end up on terminals: `osx-report ci` prints the summary)
+    // control characters are shown as their control pictures (`␛`).
     env.set_formatter(|out, state, value| {
-        match value.as_str().filter(|s| s.contains(is_bidi_control)) {
+        let markdown = state.name().ends_with(".md");
+        let needs = |s: &str| {
+            s.contains(is_bidi_control)
+                || (markdown
+                    && matches!(
+                        super::escape::visible_controls(s),
+                        std::borrow::Cow::Owned(_)
+                    ))
+        };
+        match value.as_str().filter(|s| needs(s)) {
             Some(s) => {
-                let shown = show_bidi_controls(s);
+                let mut shown = show_bidi_controls(s);
+                if markdown {
+                    shown = super::escape::visible_controls(&shown).into_owned();
+                }
                 let v = if value.is_safe() {
                     minijinja::Value::from_safe_string(shown)
                 } else {
@@ -221,6 +236,9 @@ mod tests {
         assert_eq!(html, "x\\u{202e}&lt;y|<i>\\u{2066}z</i>");
         let md = env.get_template("t.md").unwrap().render(&ctx).unwrap();
         assert_eq!(md, "x\\u{202e}<y");
+        let ctx = minijinja::context! { a => "\u{1b}]0;t\u{7}\r\n" };
+        let md = env.get_template("t.md").unwrap().render(&ctx).unwrap();
+        assert_eq!(md, "\u{241b}]0;t\u{2407}\r\n");
     }
 
     #[test]

@@ -180,7 +180,9 @@ impl Stats {
             if self.failed.len() >= KEEP_FAILED {
                 continue;
             }
-            let strip = crate::render::ansi::strip;
+            let strip = |s: &str| {
+                crate::render::escape::visible_controls(&crate::render::ansi::strip(s)).into_owned()
+            };
             self.failed.push(FailedExec {
                 session_id: s.id.clone(),
                 session_stem: stem.to_string(),
