@@ -28,6 +28,22 @@ pub fn protect(path: &Path) {
     }
 }
 
+/// Fails when `path`, a file about to be written outside the site (`osx-report ci
+/// --junit FILE`), is a file this process reads: writing it would destroy the input.
+pub fn refuse_input(path: &Path) -> Result<()> {
+    let Ok(abs) = fs::canonicalize(path) else {
+        return Ok(()); // a file that does not exist yet is no input
+    };
+    let inputs = INPUTS.lock().map(|v| v.clone()).unwrap_or_default();
+    if inputs.iter().any(|i| *i == abs || abs.starts_with(i)) {
+        bail!(
+            "{}: is a file this command reads; refusing to write over it",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// Fails when one of `inputs` is `out` or lies inside it.
 pub fn check_inputs_outside(out: &Path, inputs: &[PathBuf]) -> Result<()> {
     let Ok(out_abs) = fs::canonicalize(out) else {
@@ -388,6 +404,18 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect()
+    }
+
+    #[test]
+    fn an_input_is_never_an_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("input-of-this-test.db");
+        fs::write(&db, b"x").unwrap();
+        assert!(refuse_input(&db).is_ok());
+        protect(&db);
+        let e = refuse_input(&db).unwrap_err();
+        assert!(e.to_string().contains("refusing to write over it"), "{e}");
+        assert!(refuse_input(&dir.path().join("other.xml")).is_ok());
     }
 
     #[test]

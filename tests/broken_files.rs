@@ -420,3 +420,25 @@ fn a_database_or_template_inside_out_is_never_swept_away_with_the_old_site() {
     assert_eq!(o.status.code(), Some(2));
     assert!(dir.path().join("site/tpl/md/index.md").is_file());
 }
+
+#[test]
+#[ignore = "needs app::create to call output::refuse_input (see the issue 7 report)"]
+fn ci_files_are_never_written_over_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sessions_db(dir.path(), "rssd", 2);
+    let before = fs::read(&db).unwrap();
+    for flag in ["--junit", "--json", "--summary"] {
+        let o = osx()
+            .current_dir(dir.path())
+            .args(["ci", "rssd.db", flag, "rssd.db"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{flag}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to write over it"));
+        assert_eq!(
+            fs::read(&db).unwrap(),
+            before,
+            "{flag}: the database is intact"
+        );
+    }
+}
