@@ -146,7 +146,8 @@ fn generated_slug() {
     generated(checks::slug, 6, 3000);
 }
 
-// Inputs that once broke a property, each named after what it guards.
+// Inputs that once broke a property, each named after what it guards; the files in
+// tests/fuzz-crashes/ are the fuzzers' own crash inputs.
 
 #[test]
 fn a_trailing_backslash_in_a_link_label_cannot_escape_its_bracket() {
@@ -175,17 +176,48 @@ fn adjacent_inline_html_cannot_become_live_in_the_markdown_twin() {
 }
 
 #[test]
-fn extended_autolinks_in_text_are_only_web_links() {
+fn an_autolink_cannot_eat_the_backslash_of_an_escape() {
+    // found by the markdown_escape target: GFM's autolink took `https://java\` with the
+    // backslash of `\*`, and the `*` after it made emphasis with another one
+    checks::markdown_escape(
+        b"(https://java\xef\xbf\xbd* \r\r\n'a | [x`](https://java\xef\xbf\xbd* \r\r\n'\0\0 ![>d\xa9\xa9\x7f\r\ript",
+    );
+    checks::markdown_escape(b"https://x*y* www.a.b_c_ _a@b.com_");
+    checks::markdown_escape(include_bytes!(
+        "fuzz-crashes/markdown_escape-autolink-eats-escape"
+    ));
+}
+
+#[test]
+fn extended_autolinks_in_text_are_no_links() {
     checks::markdown_escape(
         "index\0\njson_valid(/* -->[Adata:.htmlA\n<http://x>A*\u{1b}](javascript:".as_bytes(),
     );
 }
 
 #[test]
-fn a_bare_web_address_in_text_may_be_linked_whatever_its_case() {
-    // found by the markdown_escape target: GFM links `Https://p` too; the property
-    // allowed only lower-case schemes
-    checks::markdown_escape(
-        b"a | b |cab R > \\| 99999[x](c > <\\| [x](Https://p | b <c> j\xa9\xa9\xa9\xa9\xa9\xa9\xa9ava?sx\\| ",
+fn a_bare_web_address_in_text_is_not_linked_whatever_its_case() {
+    // found by the markdown_escape target: GFM links `Https://p` too
+    checks::markdown_escape(include_bytes!(
+        "fuzz-crashes/markdown_escape-uppercase-scheme"
+    ));
+}
+
+#[test]
+fn the_word_on_in_rendered_text_is_no_event_handler() {
+    // found by the markdown target: the property read the text "e onrt(1))" as an
+    // attribute; it now reads the attributes of tags
+    checks::markdown(
+        b"# T\n\n<script>alert(1+</scrip,\xa9\xa9\x06\0\0script:al# T\n\ne onrt(1)) ![y](d!ta\0\0hm<ssript>alert(1)</script>\n\n[x](jat\nl",
     );
+    checks::markdown(b"![a onerror=x](y.png \"t onload=z\")");
+    checks::markdown(include_bytes!("fuzz-crashes/markdown-word-on-in-text"));
+}
+
+#[test]
+fn an_id_page_dash_alone_is_no_pagination_page() {
+    // found by the slug target: `page-` without digits keeps its own name, rightly
+    checks::slug(b"page-");
+    checks::slug(b"page-\npage-1\nPAGE-22\npage-x");
+    checks::slug(include_bytes!("fuzz-crashes/slug-page-dash"));
 }

@@ -79,8 +79,9 @@ fn safe_destination(rest: std::iter::Peekable<std::str::Chars<'_>>) -> bool {
 
 /// Escapes `s` as text in Markdown (a table cell, a list item, a paragraph): as [`cell`],
 /// and backslash-escapes what would otherwise be Markdown: `[ ] * _ ` ~ !` and entities
-/// anywhere, and a heading, list, quote or thematic break marker at the start; control
-/// characters are shown as their control pictures (`␛`).
+/// anywhere, what GFM would turn into a link (`https://`, `www.`, `@`), and a heading,
+/// list, quote or thematic break marker at the start; control characters are shown as
+/// their control pictures (`␛`).
 pub fn text(s: &str) -> String {
     let c = cell(s.trim_start());
     let c = crate::render::escape::visible_controls(&c);
@@ -122,6 +123,26 @@ pub fn text(s: &str) -> String {
                 out.push(ch);
             }
             '&' if entity_at(&chars[i + 1..]) => out.push_str("\\&"),
+            // GFM links bare `scheme://`, `www.` and e-mail addresses in text, reading
+            // them from the source, backslashes and all: an escape inside one would be
+            // eaten by the link and the character after it read as Markdown
+            ':' if chars.get(i + 1) == Some(&'/')
+                && chars.get(i + 2) == Some(&'/')
+                && i > 0
+                && chars[i - 1].is_ascii_alphanumeric() =>
+            {
+                out.push_str("\\:")
+            }
+            '.' if i >= 3
+                && chars[i - 3..i]
+                    .iter()
+                    .collect::<String>()
+                    .eq_ignore_ascii_case("www")
+                && (i == 3 || !chars[i - 4].is_alphanumeric()) =>
+            {
+                out.push_str("\\.")
+            }
+            '@' => out.push_str("\\@"),
             '#' | '-' | '+' | '=' if i == 0 && lead => {
                 out.push('\\');
                 out.push(ch);
@@ -323,7 +344,7 @@ mod tests {
 
     #[test]
     fn text_is_shown_as_it_is() {
-        assert_eq!(text("[x](https://e.x)"), "\\[x\\](https://e.x)");
+        assert_eq!(text("[x](https://e.x)"), "\\[x\\](https\\://e.x)");
         assert_eq!(text("![i](y)"), "\\!\\[i\\](y)");
         assert_eq!(
             text("a * b _c_ snake_case `x` ~~d~~"),
@@ -339,6 +360,10 @@ mod tests {
         assert_eq!(text("--- ## x"), "\\--- ## x");
         assert_eq!(text("## x"), "\\## x");
         assert_eq!(text("ORCHSESSID-VV-1"), "ORCHSESSID-VV-1");
+        assert_eq!(
+            text("see https://x.y/*a* www.z.com a@b.c"),
+            "see https\\://x.y/\\*a\\* www\\.z.com a\\@b.c"
+        );
         assert_eq!(text("a\\[b"), "a\\\\\\[b");
         assert_eq!(text("<b>|"), "\\<b\\>\\|");
     }
