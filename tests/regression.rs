@@ -221,3 +221,20 @@ fn an_id_page_dash_alone_is_no_pagination_page() {
     checks::slug(b"page-\npage-1\nPAGE-22\npage-x");
     checks::slug(include_bytes!("fuzz-crashes/slug-page-dash"));
 }
+
+#[test]
+fn code_after_a_list_cannot_become_part_of_the_list_in_the_markdown_twin() {
+    // found by the markdown target: comrak wrote a code block right after a list as an
+    // indented block, which reads back as the list item's paragraph and let the
+    // `<details>` inside it through as raw HTML; the twin now always fences code
+    checks::markdown(include_bytes!(
+        "fuzz-crashes/markdown-indented-code-after-a-list"
+    ));
+    checks::markdown(b"- a\n)\n\n    <details>\n");
+}
+
+#[test]
+fn a_hashed_name_of_digits_is_no_pagination_page() {
+    // found by the slug target: `page-<12 hex digits>` that happen to be all decimal
+    checks::slug(include_bytes!("fuzz-crashes/slug-hash-of-digits"));
+}
