@@ -238,3 +238,22 @@ fn a_hashed_name_of_digits_is_no_pagination_page() {
     // found by the slug target: `page-<12 hex digits>` that happen to be all decimal
     checks::slug(include_bytes!("fuzz-crashes/slug-hash-of-digits"));
 }
+
+#[test]
+fn an_autolink_cannot_eat_the_backslash_before_a_less_than_in_a_cell() {
+    // found by the markdown_escape target: in `http://a\<!N...<br>` GFM's autolink took
+    // the backslash and `<!N...<br>` read as a raw HTML declaration
+    checks::markdown_escape(include_bytes!(
+        "fuzz-crashes/markdown_escape-autolink-eats-lt-in-cell"
+    ));
+}
+
+#[test]
+fn an_info_string_cannot_lengthen_the_fence_in_the_markdown_twin() {
+    // found by the markdown target: a `~~~~` block with the info string `~  \``` was
+    // written as `~~~~~  \``` and closed by `~~~~`, so it ran on over the page's
+    // closing </details>
+    checks::markdown(include_bytes!(
+        "fuzz-crashes/markdown-tilde-fence-in-the-twin"
+    ));
+}

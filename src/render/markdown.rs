@@ -58,6 +58,19 @@ fn adjust<'a>(root: &'a AstNode<'a>, heading_base: u8, prefix: &str, for_markdow
                 data.value = NodeValue::Text(std::mem::take(s).into())
             }
             NodeValue::HtmlBlock(_) if for_markdown => html_blocks.push(n),
+            // comrak writes the info string right after the fence: one starting with
+            // `~` made the opening fence longer than the closing one, so the block ran
+            // to the end of the page. Only a plain language name is kept.
+            NodeValue::CodeBlock(cb) if for_markdown => {
+                cb.info = cb
+                    .info
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| c.is_alphanumeric() || "_+.#-".contains(*c))
+                    .collect();
+            }
             NodeValue::Link(l) | NodeValue::Image(l)
                 if for_markdown && comrak::html::dangerous_url(&l.url) =>
             {
@@ -193,6 +206,21 @@ mod tests {
             "p",
         );
         assert!(!has_raw_html(&m), "{m}");
+    }
+
+    #[test]
+    fn regression_an_info_string_cannot_lengthen_the_fence_in_the_twin() {
+        let m = to_safe_markdown("~~~~~  `\n<details>\n", 0, "p");
+        assert!(!has_raw_html(&m), "{m}");
+        let m = to_safe_markdown("~~~~ ~x `y\nz\n~~~~\n\n</details>\n", 0, "p");
+        let page = format!("{m}\n\n</details>\n");
+        let arena = Arena::new();
+        let root = parse_document(&arena, &page, &options());
+        let closes = root
+            .children()
+            .filter(|n| matches!(&n.data.borrow().value, NodeValue::HtmlBlock(b) if b.literal.starts_with("</details>")))
+            .count();
+        assert_eq!(closes, 1, "{page}");
     }
 
     #[test]

@@ -16,11 +16,29 @@ use unicode_width::UnicodeWidthStr;
 /// Escapes `s` for use inside a GFM table cell. Line breaks at the end (a YAML block
 /// comment `|` ends in one) are dropped rather than shown as an empty last line.
 pub fn cell(s: &str) -> String {
+    cell_escaped(s, true)
+}
+
+/// [`cell`]; `guard_addresses` writes a `<` or `>` glued to an address as an entity
+/// ([`text`] needs not: it keeps addresses from being linked at all).
+fn cell_escaped(s: &str, guard_addresses: bool) -> String {
     let s = s.trim_end_matches(['\n', '\r']);
     let mut out = String::with_capacity(s.len() + 8);
     let mut chars = s.chars().peekable();
+    // The text since the last space: GFM links a bare address in it reading the source,
+    // so a `\<` glued to one would lose its backslash to the link.
+    let mut word = String::new();
     while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            word.clear();
+        } else {
+            word.push(c.to_ascii_lowercase());
+        }
+        let in_address = || {
+            guard_addresses && (word.contains("://") || word.contains("www.") || word.contains('@'))
+        };
         match c {
+            '<' | '>' if in_address() => out.push_str(if c == '<' { "&lt;" } else { "&gt;" }),
             '\\' => match chars.peek() {
                 Some('\n') => {
                     chars.next();
@@ -83,7 +101,7 @@ fn safe_destination(rest: std::iter::Peekable<std::str::Chars<'_>>) -> bool {
 /// list, quote or thematic break marker at the start; control characters are shown as
 /// their control pictures (`␛`).
 pub fn text(s: &str) -> String {
-    let c = cell(s.trim_start());
+    let c = cell_escaped(s.trim_start(), false);
     let c = crate::render::escape::visible_controls(&c);
     let mut out = String::with_capacity(c.len() + 8);
     let chars: Vec<char> = c.chars().collect();
@@ -340,6 +358,10 @@ mod tests {
         );
         assert_eq!(cell("[t](other.md#c)"), "[t](other.md#c)");
         assert_eq!(cell("DEFAULT '[]' (x)"), "DEFAULT '[]' (x)");
+        // a `<` glued to an address that GFM links is an entity, not an escape the link
+        // would eat
+        assert_eq!(cell("http://a<!x\ny"), "http://a&lt;!x<br>y");
+        assert_eq!(cell("see <b> a@b"), "see \\<b\\> a@b");
     }
 
     #[test]
@@ -360,6 +382,7 @@ mod tests {
         assert_eq!(text("--- ## x"), "\\--- ## x");
         assert_eq!(text("## x"), "\\## x");
         assert_eq!(text("ORCHSESSID-VV-1"), "ORCHSESSID-VV-1");
+        assert_eq!(text("http://a<b"), "http\\://a\\<b");
         assert_eq!(
             text("see https://x.y/*a* www.z.com a@b.c"),
             "see https\\://x.y/\\*a\\* www\\.z.com a\\@b.c"
