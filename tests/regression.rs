@@ -246,6 +246,10 @@ fn an_autolink_cannot_eat_the_backslash_before_a_less_than_in_a_cell() {
     checks::markdown_escape(include_bytes!(
         "fuzz-crashes/markdown_escape-autolink-eats-lt-in-cell"
     ));
+    // and the autolink reads on over a form feed
+    checks::markdown_escape(include_bytes!(
+        "fuzz-crashes/markdown_escape-autolink-across-form-feed"
+    ));
 }
 
 #[test]

@@ -29,7 +29,8 @@ fn cell_escaped(s: &str, guard_addresses: bool) -> String {
     // so a `\<` glued to one would lose its backslash to the link.
     let mut word = String::new();
     while let Some(c) = chars.next() {
-        if c.is_whitespace() {
+        // only a space or tab surely ends an autolink (comrak reads on over a form feed)
+        if c == ' ' || c == '\t' {
             word.clear();
         } else {
             word.push(c.to_ascii_lowercase());
