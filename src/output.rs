@@ -2,12 +2,16 @@
 //! complete build replaces `--out`, so a failed or killed build leaves the previous site
 //! as it was and no partial output. `--out` is owned by osx-report: it must be absent,
 //! empty, or a folder an earlier build wrote (it holds the marker file, which is also
-//! the build's manifest).
+//! the build's manifest). No two files of one build may share a path (ignoring case, as
+//! macOS and Windows do), nor a file stand where another needs a folder: a page is never
+//! silently overwritten. Nothing the build reads (the database, templates,
+//! configuration) may lie inside `--out`, which the build replaces as a whole.
 //!
 //! A file whose bytes are the same as in the previous site is not written again: the
 //! previous file is hard-linked into the staging folder, so it keeps its inode and
 //! modification time, and a rebuild rewrites only what changed.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -15,6 +19,53 @@ use anyhow::{Context, Result, bail};
 
 /// The file that marks a folder as written by osx-report.
 pub const MARKER: &str = ".osx-report";
+
+/// Files and folders this process reads, registered as they are opened, so that a build
+/// refuses an `--out` that holds one of them (its swap would delete it).
+static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Registers `path` as an input of this process (see [`Staging::new`]).
+pub fn protect(path: &Path) {
+    let p = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if let Ok(mut v) = INPUTS.lock() {
+        v.push(p);
+    }
+}
+
+/// Fails when `path`, a file about to be written outside the site (`osx-report ci
+/// --junit FILE`), is a file this process reads: writing it would destroy the input.
+pub fn refuse_input(path: &Path) -> Result<()> {
+    let Ok(abs) = fs::canonicalize(path) else {
+        return Ok(()); // a file that does not exist yet is no input
+    };
+    let inputs = INPUTS.lock().map(|v| v.clone()).unwrap_or_default();
+    if inputs.iter().any(|i| *i == abs || abs.starts_with(i)) {
+        bail!(
+            "{}: is a file this command reads; refusing to write over it",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Fails when one of `inputs` is `out` or lies inside it.
+pub fn check_inputs_outside(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let Ok(out_abs) = fs::canonicalize(out) else {
+        return Ok(()); // a folder that does not exist holds nothing
+    };
+    for i in inputs {
+        if i.starts_with(&out_abs) {
+            bail!(
+                "{}: holds {}, which this build reads; every build replaces {} as a whole, \
+                 so choose another --out or move the file",
+                out.display(),
+                i.display(),
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}
 
 /// A build in progress: files are written under `stage` until [`Staging::commit`].
 pub struct Staging {
@@ -25,7 +76,9 @@ pub struct Staging {
     /// The previous site to keep unchanged files from.
     previous: Option<PathBuf>,
     committed: bool,
-    /// Files written, and their bytes.
+    /// Paths written so far and their folders, lower-cased.
+    written: HashSet<String>,
+    folders: HashSet<String>,
     pub files: usize,
     pub bytes: u64,
     /// Files kept from the previous site.
@@ -56,6 +109,8 @@ fn is_empty_dir(p: &Path) -> Result<bool> {
 impl Staging {
     /// Prepares a staging folder for `out`.
     pub fn new(out: &Path) -> Result<Staging> {
+        let inputs = INPUTS.lock().map(|v| v.clone()).unwrap_or_default();
+        check_inputs_outside(out, &inputs)?;
         if out.exists() {
             if !out.is_dir() {
                 bail!("{}: exists and is not a folder", out.display());
@@ -77,6 +132,7 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "site".into());
+        clean_up_after_killed_builds(&parent, &name, out)?;
         let stage = parent.join(format!(".{name}.osx-staging-{}", std::process::id()));
         let old = parent.join(format!(".{name}.osx-old-{}", std::process::id()));
         if stage.exists() {
@@ -91,11 +147,35 @@ impl Staging {
             old,
             previous,
             committed: false,
+            written: HashSet::new(),
+            folders: HashSet::new(),
             files: 0,
             bytes: 0,
             kept: 0,
             paths: Vec::new(),
         })
+    }
+
+    /// Checks that `rel` is a new path of this build, not a file or folder already used.
+    fn claim(&mut self, rel: &str) -> Result<PathBuf> {
+        let path = self.stage.join(safe_rel(rel)?);
+        let key = rel.to_lowercase();
+        if self.written.contains(&key) || self.folders.contains(&key) {
+            bail!(
+                "refusing to write {rel:?} twice: two pages of this build have the same \
+                 file name (ignoring case); this is a bug in osx-report, please report it"
+            );
+        }
+        let mut folder = key.as_str();
+        while let Some((parent, _)) = folder.rsplit_once('/') {
+            if self.written.contains(parent) {
+                bail!("refusing to write {rel:?}: {parent:?} is a file of this build");
+            }
+            self.folders.insert(parent.to_string());
+            folder = parent;
+        }
+        self.written.insert(key);
+        Ok(path)
     }
 
     /// The path of `rel` in the previous site, when there is one and it has the file.
@@ -118,9 +198,9 @@ impl Staging {
 
     /// Writes one file of the site (or keeps the previous one when it is the same).
     pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.claim(rel)?;
         let relp = safe_rel(rel)?;
         self.paths.push(rel.to_string());
-        let path = self.stage.join(relp);
         if let Some(prev) = self.previous_file(relp)
             && fs::metadata(&prev).is_ok_and(|m| m.len() == bytes.len() as u64)
             && fs::read(&prev).is_ok_and(|old| old == bytes)
@@ -141,8 +221,7 @@ impl Staging {
     /// Writes one file of the site from a reader, in pieces (or keeps the previous
     /// file when it is the same).
     pub fn write_stream(&mut self, rel: &str, from: &mut dyn std::io::Read) -> Result<()> {
-        let relp = safe_rel(rel)?;
-        let path = self.stage.join(relp);
+        let path = self.claim(rel)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
@@ -162,6 +241,7 @@ impl Staging {
         let relp = safe_rel(rel)?;
         match self.previous_file(relp) {
             Some(prev) => {
+                self.claim(rel)?;
                 Self::link(&prev, &self.stage.join(relp))?;
                 self.kept += 1;
                 self.paths.push(rel.to_string());
@@ -198,7 +278,7 @@ impl Staging {
 
     /// Opens a file of the site for writing in pieces (large reports).
     pub fn create(&mut self, rel: &str) -> Result<std::io::BufWriter<fs::File>> {
-        let path = self.stage.join(safe_rel(rel)?);
+        let path = self.claim(rel)?;
         self.paths.push(rel.to_string());
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
@@ -242,6 +322,63 @@ impl Staging {
         self.committed = true;
         Ok(())
     }
+}
+
+/// True when no process `pid` runs. Only known on Linux (`/proc`); elsewhere every
+/// process is taken to be running, so nothing of another build is touched.
+fn is_dead(pid: u32) -> bool {
+    cfg!(target_os = "linux")
+        && Path::new("/proc/self").exists()
+        && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// What builds that were killed left beside `out` (named `name`): a staging folder and
+/// the search index's spill folder are removed; the previous site moved aside by a build
+/// killed between its two renames is put back when `out` is missing (it is the last
+/// complete site), else removed. Folders of builds that still run are left alone.
+fn clean_up_after_killed_builds(parent: &Path, name: &str, out: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let staging = format!(".{name}.osx-staging-");
+    let search = format!(".{name}.osx-search-");
+    let old = format!(".{name}.osx-old-");
+    let mut olds = Vec::new();
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let (prefix, is_old) = if file.starts_with(&staging) {
+            (&staging, false)
+        } else if file.starts_with(&search) {
+            // spill files of the search index (see `app::search`)
+            (&search, false)
+        } else if file.starts_with(&old) {
+            (&old, true)
+        } else {
+            continue;
+        };
+        let Ok(pid) = file[prefix.len()..].parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() || !is_dead(pid) {
+            continue;
+        }
+        if is_old {
+            olds.push(e.path());
+        } else {
+            fs::remove_dir_all(e.path())
+                .with_context(|| format!("removing {} left by a killed build", file))?;
+        }
+    }
+    for o in olds {
+        if !out.exists() && o.join(MARKER).exists() {
+            fs::rename(&o, out)
+                .with_context(|| format!("restoring {} from {}", out.display(), o.display()))?;
+        } else {
+            fs::remove_dir_all(&o)
+                .with_context(|| format!("removing {} left by a killed build", o.display()))?;
+        }
+    }
+    Ok(())
 }
 
 impl Drop for Staging {
@@ -331,6 +468,96 @@ mod tests {
         s.commit(b"test").unwrap();
         assert_eq!(fs::read(out.join("b.txt")).unwrap(), b"two");
         assert!(!out.join("a.txt").exists());
+    }
+
+    #[test]
+    fn no_file_is_written_twice_or_where_a_folder_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Staging::new(&dir.path().join("site")).unwrap();
+        s.write("sessions/x.html", b"1").unwrap();
+        assert!(s.write("sessions/x.html", b"2").is_err());
+        assert!(
+            s.write("Sessions/X.HTML", b"2").is_err(),
+            "case-insensitive"
+        );
+        assert!(s.write("sessions/x.html/a.txt", b"3").is_err());
+        s.write("sessions/y/a.txt", b"4").unwrap();
+        assert!(s.write("sessions/y", b"5").is_err());
+        assert!(s.create("sessions/x.html").is_err());
+    }
+
+    /// A process id that is not running: a child that has exited and been reaped.
+    #[cfg(target_os = "linux")]
+    fn dead_pid() -> u32 {
+        let mut c = std::process::Command::new("true").spawn().unwrap();
+        let pid = c.id();
+        c.wait().unwrap();
+        pid
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn folders_of_killed_builds_are_cleaned_up_and_a_site_moved_aside_is_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let mut s = Staging::new(&out).unwrap();
+        s.write("a.txt", b"one").unwrap();
+        s.commit(b"").unwrap();
+        let dead = dead_pid();
+        // killed while writing: a staging folder; killed between the two renames: the
+        // previous site aside and no `site`
+        fs::create_dir_all(dir.path().join(format!(".site.osx-staging-{dead}/x"))).unwrap();
+        fs::rename(&out, dir.path().join(format!(".site.osx-old-{dead}"))).unwrap();
+        // a build still running (this process's parent) is left alone
+        let alive = std::os::unix::process::parent_id();
+        fs::create_dir_all(dir.path().join(format!(".site.osx-staging-{alive}"))).unwrap();
+        let s = Staging::new(&out).unwrap();
+        assert_eq!(
+            fs::read(out.join("a.txt")).unwrap(),
+            b"one",
+            "previous site restored"
+        );
+        drop(s);
+        let mut left = crate::output::tests::names(dir.path());
+        left.sort();
+        assert_eq!(
+            left,
+            [format!(".site.osx-staging-{alive}"), "site".to_string()]
+        );
+    }
+
+    fn names(p: &Path) -> Vec<String> {
+        fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn an_input_is_never_an_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("input-of-this-test.db");
+        fs::write(&db, b"x").unwrap();
+        assert!(refuse_input(&db).is_ok());
+        protect(&db);
+        let e = refuse_input(&db).unwrap_err();
+        assert!(e.to_string().contains("refusing to write over it"), "{e}");
+        assert!(refuse_input(&dir.path().join("other.xml")).is_ok());
+    }
+
+    #[test]
+    fn inputs_inside_out_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        fs::create_dir_all(out.join("sub")).unwrap();
+        fs::write(out.join("sub/rssd.db"), b"x").unwrap();
+        fs::write(dir.path().join("beside.db"), b"x").unwrap();
+        let canon = |p: PathBuf| fs::canonicalize(p).unwrap();
+        let inside = [canon(out.join("sub/rssd.db"))];
+        let e = check_inputs_outside(&out, &inside).unwrap_err();
+        assert!(e.to_string().contains("which this build reads"), "{e}");
+        assert!(check_inputs_outside(&out, &[canon(dir.path().join("beside.db"))]).is_ok());
+        assert!(check_inputs_outside(&dir.path().join("nope"), &inside).is_ok());
     }
 
     #[test]

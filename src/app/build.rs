@@ -107,6 +107,11 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         ));
     }
     let conn = read::open_read_only(&args.db)?;
+    // Opened now, with the first: a file deleted during the build stays readable
+    // through connections already open. Large values are copied through it while
+    // files are written.
+    let stream_conn = read::open_read_only(&args.db)?;
+    let db_size = std::fs::metadata(&args.db).map(|m| m.len()).unwrap_or(0);
     let (schema, schema_warnings) = load_schema(&conn, &args.db, &settings)?;
     let mut warnings = Warnings::new(50, false);
     for w in &schema_warnings {
@@ -184,7 +189,6 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
     // position of each reported session among the reported ones (its JUnit suite id)
     let suite_of: HashMap<usize, usize> = chosen.iter().enumerate().map(|(n, &i)| (i, n)).collect();
     let selected: Vec<&SessionSummary> = chosen.iter().map(|&i| &summaries[i]).collect();
-    let db_size = std::fs::metadata(&args.db).map(|m| m.len()).unwrap_or(0);
     let header = super::report_header(
         &file_name,
         db_size,
@@ -219,8 +223,6 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         &mut stage,
         dump,
     )?;
-    // Large values are copied from the database while files are written.
-    let stream_conn = read::open_read_only(&args.db)?;
     let progress = progress_bar(args.quiet, totals.exec_total, summaries.len());
     let neighbour = |j: Option<usize>| {
         j.and_then(|j| order.get(j))

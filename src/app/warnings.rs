@@ -23,7 +23,11 @@ impl Warnings {
         self.total += 1;
         if self.shown < self.limit && !self.quiet {
             self.shown += 1;
-            eprintln!("osx-report: warning: {w}");
+            // text from the database cannot drive the terminal
+            eprintln!(
+                "osx-report: warning: {}",
+                crate::render::escape::terminal(w)
+            );
         }
     }
 

@@ -60,10 +60,10 @@ pub fn newest_first(summaries: &[SessionSummary]) -> Vec<usize> {
 
 /// File stems of the session pages.
 pub fn stems(summaries: &[SessionSummary]) -> HashMap<String, String> {
-    let reserved =
-        super::session_index::reserved_stems(summaries.len(), &SessionOptions::default());
-    let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
-    slug::assign(summaries.iter().map(|s| s.id.as_str()), &reserved)
+    slug::assign(
+        summaries.iter().map(|s| s.id.as_str()),
+        super::session_index::RESERVED_STEMS,
+    )
 }
 
 fn ts(t: &Option<Timestamp>) -> String {
@@ -293,15 +293,24 @@ pub fn issue_anchors(session: &Session) -> Vec<String> {
 fn anchors(ids: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
     let ids: Vec<String> = ids.collect();
     let stems = slug::assign(ids.iter().map(String::as_str), &[]);
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    // Every first occurrence keeps its stem; a repeated id gets the first `-dupN` that
+    // no other id has (an id may itself be `x-dup2`).
+    let mut taken: std::collections::HashSet<String> =
+        stems.values().map(|s| s.to_ascii_lowercase()).collect();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     ids.iter()
         .map(|id| {
-            let n = seen.entry(id.as_str()).or_default();
-            *n += 1;
-            if *n == 1 {
-                format!("{prefix}-{}", stems[id])
-            } else {
-                format!("{prefix}-{}-dup{n}", stems[id])
+            let stem = &stems[id];
+            if seen.insert(id.as_str()) {
+                return format!("{prefix}-{stem}");
+            }
+            let mut n = 2;
+            loop {
+                let candidate = format!("{stem}-dup{n}");
+                if taken.insert(candidate.to_ascii_lowercase()) {
+                    return format!("{prefix}-{candidate}");
+                }
+                n += 1;
             }
         })
         .collect()
@@ -719,4 +728,20 @@ pub fn session_pages(
         }
     }
     (out, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regression_a_repeated_id_does_not_take_the_anchor_of_an_id_named_like_its_copy() {
+        let ids = ["a", "a", "a-dup2", "A", "a"];
+        let got = anchors(ids.iter().map(|s| s.to_string()), "exec");
+        let mut lower: Vec<String> = got.iter().map(|a| a.to_ascii_lowercase()).collect();
+        lower.sort();
+        lower.dedup();
+        assert_eq!(lower.len(), ids.len(), "{got:?}");
+        assert_eq!(got[2], "exec-a-dup2", "a plain id keeps its name");
+    }
 }

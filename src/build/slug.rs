@@ -3,8 +3,11 @@
 //! of portable characters, never `.`/`..`, never a reserved name), short, unique within
 //! its folder even on case-insensitive file systems, and stable from build to build.
 //!
-//! The rule: an id made only of `A-Z a-z 0-9 _ - .` (not starting with `.`), at most
-//! 80 characters, is its own file name. Any other id keeps its portable characters
+//! The rule: an id made only of `A-Z a-z 0-9 _ - .` (not starting or ending with `.`),
+//! at most 80 characters, that is not a reserved stem, not a Windows device name (`CON`,
+//! `nul.txt`, `COM1`...) and does not end in an extension of the site's files (`.html`,
+//! `.md`, ...: a session's folder `x.html/` would collide with the page `x.html`) is its
+//! own file name. Any other id keeps its portable characters
 //! (others become `-`, runs collapse, cut to 48 characters) and gets `-` plus 12 hex
 //! digits of a hash of the whole id. The hash depends only on the id, so names do not
 //! change when other ids come and go; ids whose names still collide ignoring case get
@@ -25,14 +28,42 @@ pub fn stable_hash(s: &str) -> u64 {
     h
 }
 
+/// Extensions of files the site writes: a plain name must not end in one.
+const EXTENSIONS: &[&str] = &[".html", ".md", ".json", ".txt", ".svg", ".xml", ".css"];
+
+/// Names Windows gives to devices, with or without an extension.
+const DEVICES: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// True when `id` is a reserved stem: equal to one ignoring case, or, for a reserved
+/// `prefix*`, the prefix followed by digits (`page-*` reserves `page-2`).
+fn is_reserved(id: &str, reserved: &[&str]) -> bool {
+    reserved.iter().any(|r| match r.strip_suffix('*') {
+        Some(prefix) => {
+            id.len() > prefix.len()
+                && id.is_char_boundary(prefix.len())
+                && id[..prefix.len()].eq_ignore_ascii_case(prefix)
+                && id[prefix.len()..].bytes().all(|b| b.is_ascii_digit())
+        }
+        None => r.eq_ignore_ascii_case(id),
+    })
+}
+
 fn is_plain(id: &str, reserved: &[&str]) -> bool {
+    let lower = id.to_ascii_lowercase();
+    let base = lower.split('.').next().unwrap_or("");
     !id.is_empty()
         && id.len() <= MAX_PLAIN
         && !id.starts_with('.')
+        && !id.ends_with('.')
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-        && !reserved.iter().any(|r| r.eq_ignore_ascii_case(id))
+        && !is_reserved(id, reserved)
+        && !DEVICES.contains(&base)
+        && !EXTENSIONS.iter().any(|e| lower.ends_with(e))
 }
 
 fn hashed(id: &str) -> String {
@@ -52,7 +83,8 @@ fn hashed(id: &str) -> String {
     }
     let stem = stem.trim_end_matches(['-', '.']);
     let h = stable_hash(id) & 0xffff_ffff_ffff;
-    if stem.is_empty() {
+    let base = stem.split('.').next().unwrap_or("").to_ascii_lowercase();
+    if stem.is_empty() || DEVICES.contains(&base.as_str()) {
         format!("id-{h:012x}")
     } else {
         format!("{stem}-{h:012x}")
@@ -60,7 +92,8 @@ fn hashed(id: &str) -> String {
 }
 
 /// The file-name stem (without extension) of each id, unique ignoring case.
-/// `reserved` are stems used by other files in the same folder (`index`, `README`...).
+/// `reserved` are stems used by other files in the same folder (`index`, `README`...);
+/// `page-*` reserves `page-` followed by digits.
 pub fn assign<'a>(
     ids: impl IntoIterator<Item = &'a str>,
     reserved: &[&str],
@@ -140,6 +173,30 @@ mod tests {
         let b = assign(["a b", "a-b", "A-B", "a_b", "zzz"], &[]);
         for k in ["a b", "a-b", "A-B", "a_b"] {
             assert_eq!(a[k], b[k]);
+        }
+    }
+
+    #[test]
+    fn regression_names_that_collide_with_other_files_are_hashed() {
+        // pagination pages, a session's folder next to another session's page, Windows
+        // devices, a trailing dot that Windows drops
+        let ids = [
+            "page-2", "x", "x.html", "X.MD", "CON", "nul.txt", "a.", "a", "page-x", "CON.x y",
+        ];
+        let m = assign(ids, &["index", "page-*"]);
+        for id in [
+            "page-2", "x.html", "X.MD", "CON", "nul.txt", "a.", "CON.x y",
+        ] {
+            assert_ne!(m[id], id, "{id} kept its own name");
+            assert!(!m[id].to_ascii_lowercase().starts_with("con."), "{}", m[id]);
+            assert!(
+                !EXTENSIONS
+                    .iter()
+                    .any(|e| m[id].to_ascii_lowercase().ends_with(e))
+            );
+        }
+        for id in ["x", "a", "page-x"] {
+            assert_eq!(m[id], id);
         }
     }
 

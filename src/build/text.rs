@@ -185,12 +185,14 @@ pub fn block(raw: &str, kind: &'static str, limits: &Limits, file: &str, md_pref
     } else {
         kind
     };
+    // For the Markdown twin: ANSI stripped, other control characters made visible.
     let strip = |s: &str| {
-        if kind == "ansi" {
+        let plain = if kind == "ansi" {
             ansi::strip(s)
         } else {
             s.to_string()
-        }
+        };
+        crate::render::escape::visible_controls(&plain).into_owned()
     };
     let text_head = strip(head);
     let text_tail = strip(tail);

@@ -180,6 +180,7 @@ pub struct CommentConfig {
 impl Config {
     /// Reads a configuration file, resolving the paths inside it against its folder.
     pub fn load(path: &Path) -> Result<Config> {
+        crate::output::protect(path);
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading config {}", path.display()))?;
         let mut cfg: Config =

@@ -62,6 +62,7 @@ pub struct TblsRelation {
 
 impl TblsConfig {
     pub fn load(path: &Path) -> Result<TblsConfig> {
+        crate::output::protect(path);
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading tbls config {}", path.display()))?;
         serde_yaml_ng::from_str(&text)

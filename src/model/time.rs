@@ -25,12 +25,14 @@ impl Timestamp {
         // Seconds until the year 5138, milliseconds after: no RSSD predates 1970.
         let ms = if n.abs() < 1e11 { n * 1000.0 } else { n };
         Timestamp {
-            raw: if n.fract() == 0.0 {
+            raw: if n.fract() == 0.0 && n.abs() < 1e18 {
                 format!("{}", n as i64)
             } else {
                 format!("{n}")
             },
-            epoch_ms: ms.is_finite().then_some(ms as i64),
+            epoch_ms: (ms.is_finite() && ms.abs() <= MAX_MS as f64)
+                .then_some(ms as i64)
+                .filter(|ms| ms.abs() <= MAX_MS),
         }
     }
 
@@ -42,6 +44,10 @@ impl Timestamp {
         }
     }
 }
+
+/// The end of the year 9999 in milliseconds: times further from 1970 than this are
+/// not timestamps, so durations and differences between two times cannot overflow.
+pub const MAX_MS: i64 = 253_402_300_799_999;
 
 fn digits(s: &[u8], from: usize, n: usize) -> Option<i64> {
     let part = s.get(from..from + n)?;
@@ -193,6 +199,35 @@ mod tests {
 
     fn ms(s: &str) -> Option<i64> {
         Timestamp::from_text(s).epoch_ms
+    }
+
+    #[test]
+    fn regression_extreme_numbers_are_not_timestamps() {
+        for n in [
+            f64::MAX,
+            -f64::MAX,
+            9.3e18,
+            -9.3e18,
+            1e17,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            let t = Timestamp::from_number(n);
+            assert_eq!(t.epoch_ms, None, "{n}");
+            let _ = t.display();
+        }
+        assert_eq!(ms("99999999999999999999"), None);
+        assert_eq!(ms("-0000-01-01"), None);
+        let t = Timestamp::from_number(MAX_MS as f64);
+        assert_eq!(t.display(), "9999-12-31 23:59:59.999");
+        let _ = format_utc(-MAX_MS);
+        assert_eq!(
+            format_duration(i64::MIN),
+            format!("-{} d 0 h", i64::MIN.unsigned_abs() / 86_400_000).replace(
+                " 0 h",
+                &format!(" {} h", i64::MIN.unsigned_abs() / 3_600_000 % 24)
+            )
+        );
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct TableLayout {
     pub table: &'static str,
     pub present: Vec<bool>,
     pub has_rowid: bool,
+    /// The columns rows are ordered by: `rowid`, else the primary key, else all read.
+    pub order: String,
 }
 
 impl TableLayout {
@@ -65,11 +67,53 @@ impl TableLayout {
         let has_rowid = conn
             .prepare(&format!("SELECT rowid FROM \"{table}\" LIMIT 0"))
             .is_ok();
+        let present: Vec<bool> = cols.iter().map(|c| names.contains(c.name)).collect();
+        // Without a rowid (WITHOUT ROWID tables, views), rows are numbered by their
+        // position in one stable order: the primary key, else every column we read.
+        let order = if has_rowid {
+            "rowid".to_string()
+        } else {
+            let pk: Vec<String> = conn
+                .prepare("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")
+                .and_then(|mut st| {
+                    st.query_map([table], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<Vec<String>>>()
+                })
+                .unwrap_or_default();
+            let list: Vec<String> = if pk.is_empty() {
+                cols.iter()
+                    .zip(&present)
+                    .filter(|(_, p)| **p)
+                    .map(|(c, _)| c.name.to_string())
+                    .collect()
+            } else {
+                pk
+            };
+            list.iter()
+                .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         Some(TableLayout {
             table,
-            present: cols.iter().map(|c| names.contains(c.name)).collect(),
+            present,
             has_rowid,
+            order,
         })
+    }
+
+    /// `rowid`, or `NULL` for a table without one (rows are then numbered by position).
+    pub fn rowid(&self) -> &'static str {
+        if self.has_rowid { "rowid" } else { "NULL" }
+    }
+
+    /// `ORDER BY ...` giving rows in recording order (or a stable order without rowid).
+    pub fn order_by(&self) -> String {
+        if self.order.is_empty() {
+            String::new()
+        } else {
+            format!("ORDER BY {}", self.order)
+        }
     }
 
     /// `"a", NULL, "c"`: the columns in spec order, NULL for absent ones.

@@ -90,6 +90,7 @@ fn read_up_to(f: &mut fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
 /// Opens `path` read-only after [`check_file`], and proves it readable with a first query.
 pub fn open_read_only(path: &Path) -> Result<Connection> {
     check_file(path)?;
+    crate::output::protect(path);
     let shown = path.display();
     match try_open(path, false) {
         Ok(c) => Ok(c),
@@ -128,7 +129,7 @@ fn try_open(path: &Path, immutable: bool) -> Result<Connection> {
 }
 
 /// Turns SQLite's error codes into words a user can act on.
-fn explain(e: rusqlite::Error) -> anyhow::Error {
+pub fn explain(e: rusqlite::Error) -> anyhow::Error {
     use rusqlite::ErrorCode as C;
     if let rusqlite::Error::SqliteFailure(f, ref detail) = e {
         let what = match f.code {

@@ -18,6 +18,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
 
 use super::cells::{ColSpec, RowReader, TableLayout, col, json, raw_status, req};
+use super::open::explain;
 use crate::model::session::{
     BigField, BigText, EntryRow, ExecRow, IssueRelationRow, IssueRow, LogRow, Session,
     SessionSummary, StateRow,
@@ -370,6 +371,10 @@ impl SessionIndex {
                 warnings.push(format!("orchestration_session row '{}': {f}", s.id));
             }
         }
+        let warnings = warnings
+            .iter()
+            .map(|w| crate::render::escape::terminal(w).into_owned())
+            .collect();
         Ok(SessionIndex {
             summaries: ix.summaries,
             rows: ix.rows,
@@ -390,7 +395,10 @@ impl SessionIndex {
         let rows = &self.rows[i];
         let summary = self.summaries[i].clone();
         let id = summary.id.clone();
-        let what = |t: &str| format!("reading {t} rows of session '{id}'");
+        let what = |t: &str| {
+            let id = crate::render::escape::terminal(&id);
+            format!("reading {t} rows of session '{id}'")
+        };
         let mut session = Session {
             summary,
             elaboration: None,
@@ -435,6 +443,7 @@ impl SessionIndex {
                     let n = r.get_ref(1 + EXEC_COLS.len() + k)?;
                     if let ValueRef::Integer(n) = n
                         && n as u64 > BIG_TEXT
+                        && l.has_rowid
                     {
                         big.push((session.execs.len(), *field, rowid, n as u64));
                     }
@@ -601,7 +610,8 @@ fn exec_select(l: &TableLayout) -> String {
         .map(|(c, &present)| {
             if !present {
                 "NULL".to_string()
-            } else if BIG_FIELDS.iter().any(|f| f.column() == c.name) {
+            } else if l.has_rowid && BIG_FIELDS.iter().any(|f| f.column() == c.name) {
+                // read in pieces later, by rowid (a table without rowids is read whole)
                 format!(
                     "CASE WHEN octet_length(\"{0}\") > {BIG_TEXT} THEN NULL ELSE \"{0}\" END",
                     c.name
@@ -745,13 +755,21 @@ fn read_lookups(conn: &Connection) -> Lookups {
 
 fn read_session_rows(conn: &Connection, l: &TableLayout, ix: &mut Indexer<'_>) -> Result<()> {
     let sql = format!(
-        "SELECT rowid, {} FROM {SESSION} ORDER BY rowid",
-        l.select_list(SESSION_COLS)
+        "SELECT {}, {} FROM \"{SESSION}\" {}",
+        l.rowid(),
+        l.select_list(SESSION_COLS),
+        l.order_by()
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let rowid: i64 = r.get(0)?;
+    let mut stmt = conn.prepare(&sql).map_err(explain)?;
+    let mut rows = stmt.query([]).map_err(explain)?;
+    let mut position = 0i64;
+    while let Some(r) = rows.next().map_err(explain)? {
+        let rowid: i64 = if l.has_rowid {
+            r.get(0).map_err(explain)?
+        } else {
+            position
+        };
+        position += 1;
         let mut rr = RowReader::new(r, 1, SESSION_COLS);
         let id = rr.id(0, rowid);
         let device_id = rr.text(1);
@@ -857,21 +875,25 @@ fn scan(
             }
         })
         .collect();
-    let rowid = if l.has_rowid { "rowid" } else { "0" };
-    let mut select = vec![rowid.to_string()];
+    let mut select = vec![l.rowid().to_string()];
     select.extend(list);
     let sql = format!(
-        "SELECT {} FROM \"{}\" ORDER BY {rowid}",
+        "SELECT {} FROM \"{}\" {}",
         select.join(", "),
-        l.table
+        l.table,
+        l.order_by()
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
+    let mut stmt = conn.prepare(&sql).map_err(explain)?;
+    let mut rows = stmt.query([]).map_err(explain)?;
     let mut n = 0i64;
-    while let Some(r) = rows.next()? {
-        let id = if l.has_rowid { r.get(0)? } else { n };
+    while let Some(r) = rows.next().map_err(explain)? {
+        let id = if l.has_rowid {
+            r.get(0).map_err(explain)?
+        } else {
+            n
+        };
         n += 1;
-        f(id, r)?;
+        f(id, r).map_err(explain)?;
     }
     Ok(())
 }
@@ -898,11 +920,33 @@ fn fetch_select(
     if rowids.is_empty() {
         return Ok(());
     }
+    if !l.has_rowid {
+        // Rows are numbered by position in `l.order`: read the table in that order and
+        // keep the wanted positions (a full scan per session; such tables are rare).
+        let sql = format!(
+            "SELECT NULL, {select} FROM \"{}\" {}",
+            l.table,
+            l.order_by()
+        );
+        let mut stmt = conn.prepare_cached(&sql).map_err(explain)?;
+        let mut rows = stmt.query([]).map_err(explain)?;
+        let (mut position, mut k) = (0i64, 0);
+        while k < rowids.len()
+            && let Some(r) = rows.next().map_err(explain)?
+        {
+            if position == rowids[k] {
+                f(position, r)?;
+                k += 1;
+            }
+            position += 1;
+        }
+        return Ok(());
+    }
     let sql = format!(
         "SELECT rowid, {select} FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid",
         l.table
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql).map_err(explain)?;
     let mut i = 0;
     while i < rowids.len() {
         let start = rowids[i];
@@ -911,9 +955,9 @@ fn fetch_select(
             j += 1;
         }
         let end = rowids[j];
-        let mut rows = stmt.query([start, end])?;
-        while let Some(r) = rows.next()? {
-            let rowid: i64 = r.get(0)?;
+        let mut rows = stmt.query([start, end]).map_err(explain)?;
+        while let Some(r) = rows.next().map_err(explain)? {
+            let rowid: i64 = r.get(0).map_err(explain)?;
             f(rowid, r)?;
         }
         i = j + 1;
@@ -939,23 +983,25 @@ fn attach_logs(conn: &Connection, layouts: &Layouts, ix: &mut Indexer<'_>) -> Re
         let mut stmt = conn.prepare(
             "SELECT l.rowid, e.session_id FROM orchestration_session_log l \
              JOIN orchestration_session_exec e ON e.orchestration_session_exec_id = l.parent_exec_id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
+        ).map_err(explain)?;
+        let mut rows = stmt.query([]).map_err(explain)?;
+        while let Some(r) = rows.next().map_err(explain)? {
             let s = ix.session(key(r.get_ref(1)?), LOG);
-            session_of.insert(r.get(0)?, s);
+            session_of.insert(r.get(0).map_err(explain)?, s);
         }
     }
     // Logs under logs: parent rowid links, resolved iteratively (cycles end unattached).
     let mut parent_of: HashMap<i64, i64> = HashMap::new();
     {
-        let mut stmt = conn.prepare(
-            "SELECT l.rowid, p.rowid FROM orchestration_session_log l \
+        let mut stmt = conn
+            .prepare(
+                "SELECT l.rowid, p.rowid FROM orchestration_session_log l \
              JOIN orchestration_session_log p ON p.orchestration_session_log_id = l.parent_exec_id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let (c, p): (i64, i64) = (r.get(0)?, r.get(1)?);
+            )
+            .map_err(explain)?;
+        let mut rows = stmt.query([]).map_err(explain)?;
+        while let Some(r) = rows.next().map_err(explain)? {
+            let (c, p): (i64, i64) = (r.get(0).map_err(explain)?, r.get(1).map_err(explain)?);
             if !session_of.contains_key(&c) {
                 parent_of.insert(c, p);
             }
@@ -967,30 +1013,34 @@ fn attach_logs(conn: &Connection, layouts: &Layouts, ix: &mut Indexer<'_>) -> Re
         all.push(rowid);
         Ok(())
     })?;
+    // Each chain is walked once: every log on a walked path gets the answer found at
+    // its end (a session, or none for a chain that ends nowhere or in a cycle), so a
+    // chain 100,000 long recorded child first costs 100,000 steps, not their square.
+    let mut answer: HashMap<i64, Option<usize>> =
+        session_of.iter().map(|(&k, &v)| (k, Some(v))).collect();
+    let mut path: Vec<i64> = Vec::new();
+    let mut on_path: std::collections::HashSet<i64> = std::collections::HashSet::new();
     for rowid in all {
-        if let Some(&s) = session_of.get(&rowid) {
-            ix.rows[s].log.push(rowid);
-            continue;
-        }
         let mut cur = rowid;
-        let mut steps = 0usize;
         let found = loop {
-            if let Some(&s) = session_of.get(&cur) {
-                break Some(s);
+            if let Some(&a) = answer.get(&cur) {
+                break a;
             }
+            if !on_path.insert(cur) {
+                break None; // a cycle
+            }
+            path.push(cur);
             match parent_of.get(&cur) {
-                Some(&p) if steps <= parent_of.len() => {
-                    cur = p;
-                    steps += 1;
-                }
-                _ => break None,
+                Some(&p) => cur = p,
+                None => break None,
             }
         };
+        for p in path.drain(..) {
+            answer.insert(p, found);
+        }
+        on_path.clear();
         match found {
-            Some(s) => {
-                session_of.insert(rowid, s);
-                ix.rows[s].log.push(rowid);
-            }
+            Some(s) => ix.rows[s].log.push(rowid),
             None => unattached.push(rowid),
         }
     }

@@ -1,4 +1,5 @@
-//! HTML escaping for text that Rust turns into markup (highlighted code, ANSI output).
+//! HTML escaping for text that Rust turns into markup (highlighted code, ANSI output),
+//! and terminal escaping for text from the database that goes to stderr.
 
 /// Appends `s` to `out` with `& < > " '` escaped.
 pub fn html_into(out: &mut String, s: &str) {
@@ -26,8 +27,79 @@ pub fn html(s: &str) -> String {
     out
 }
 
+/// `s` safe to print on a terminal or in a CI log: control characters (escape
+/// sequences, line breaks, NUL, DEL, C1) and the bidirectional overrides that reorder
+/// what is shown are written as `\u{..}`, so a warning is one line and shows what the
+/// database holds rather than acting on the terminal.
+pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `s` with control characters made visible for Markdown pages and the CI summary:
+/// C0 controls and DEL as their Unicode control pictures (`␛`, `␀`, `␇`...), C1
+/// controls as U+FFFD; tabs, line feeds and CR LF pairs stay. Printed to a terminal,
+/// such text cannot move the cursor, ring, recolour or retitle.
+pub fn visible_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let shown = |c: char, next: Option<char>| match c {
+        '\t' | '\n' => None,
+        '\r' if next == Some('\n') => None,
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
+        '\u{7f}' => Some('\u{2421}'),
+        '\u{80}'..='\u{9f}' => Some('\u{fffd}'),
+        _ => None,
+    };
+    let mut chars = s.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if shown(c, chars.peek().copied()).is_some() {
+            any = true;
+            break;
+        }
+    }
+    if !any {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(shown(c, chars.peek().copied()).unwrap_or(c));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn controls_become_visible() {
+        assert_eq!(super::visible_controls("a\tb\r\nc"), "a\tb\r\nc");
+        assert_eq!(
+            super::visible_controls("\u{1b}[2J\u{7}\0x\ry\u{7f}\u{85}"),
+            "\u{241b}[2J\u{2407}\u{2400}x\u{240d}y\u{2421}\u{fffd}"
+        );
+    }
+
+    #[test]
+    fn terminal_text_is_one_inert_line() {
+        assert_eq!(super::terminal("plain 'é'"), "plain 'é'");
+        assert_eq!(
+            super::terminal("a\u{1b}]0;title\u{7}\nb\u{202e}c\0"),
+            "a\\u{1b}]0;title\\u{7}\\u{a}b\\u{202e}c\\u{0}"
+        );
+    }
+
     #[test]
     fn escapes_everything_that_matters() {
         assert_eq!(

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `mdcell` | escape text for a Markdown table cell (`|`, `<`, `>`, line breaks) |
 //! | `mdlabel` | as `mdcell`, plus `[` `]`, for the text of a link in a cell |
+//! | `mdtext` | text from the database in Markdown: as `mdcell`, and nothing in it becomes a link, emphasis, code, heading or list |
 //! | `mdtable(adjust=true)` | block filter: pad every Markdown table inside to column width |
 //! | `hard_breaks` | keep the line breaks of a multi-line description (tbls's `nl2mdnl`) |
 //! | `fence` | the shortest code fence that the text cannot close |
@@ -18,6 +19,7 @@ use super::markdown_escape as md;
 pub fn register(env: &mut Environment<'static>) {
     env.add_filter("mdcell", |s: &str| md::cell(s));
     env.add_filter("mdlabel", |s: &str| md::label(s));
+    env.add_filter("mdtext", |s: &str| md::text(s));
     env.add_filter("mdtable", |s: &str, adjust: Option<bool>| {
         md::align_tables(s, adjust.unwrap_or(true))
     });

@@ -11,8 +11,8 @@
 //! - footnote names get a per-block prefix, so two narratives on one page cannot clash.
 //!
 //! The Markdown twin gets the same document re-emitted as CommonMark by comrak: raw HTML
-//! turned into code, dangerous links into text, so nothing in it can open a `<details>`,
-//! a fence or a table of the page around it.
+//! turned into code, dangerous links into their text, line endings made `\n`, so nothing
+//! in it can open a `<details>`, a fence or a table of the page around it.
 
 use comrak::nodes::{AstNode, NodeCodeBlock, NodeValue};
 use comrak::{Arena, Options, format_commonmark, format_html, parse_document};
@@ -26,6 +26,9 @@ fn options() -> Options<'static> {
     o.extension.footnotes = true;
     o.render.r#unsafe = false;
     o.render.escape = true;
+    // Code in the Markdown twin is always fenced: an indented block written right after
+    // a list is read back as part of the list item, and its text as Markdown.
+    o.render.prefer_fenced = true;
     o
 }
 
@@ -44,27 +47,48 @@ fn walk<'a>(root: &'a AstNode<'a>, mut f: impl FnMut(&'a AstNode<'a>)) {
 
 fn adjust<'a>(root: &'a AstNode<'a>, heading_base: u8, prefix: &str, for_markdown: bool) {
     let mut html_blocks = Vec::new();
+    let mut dangerous = Vec::new();
     walk(root, |n| {
         let mut data = n.data.borrow_mut();
         match &mut data.value {
             NodeValue::Heading(h) => h.level = (h.level + heading_base).min(6),
             NodeValue::FootnoteDefinition(d) => d.name = format!("{prefix}-{}", d.name),
             NodeValue::FootnoteReference(r) => r.name = format!("{prefix}-{}", r.name),
+            // As text (escaped when written), not as code: two code spans side by side
+            // (`` `<a>``<b>` ``) would read as one unclosed run of backticks.
             NodeValue::HtmlInline(s) if for_markdown => {
-                data.value = NodeValue::Code(comrak::nodes::NodeCode {
-                    num_backticks: 1,
-                    literal: std::mem::take(s),
-                })
+                data.value = NodeValue::Text(std::mem::take(s).into())
             }
             NodeValue::HtmlBlock(_) if for_markdown => html_blocks.push(n),
+            // comrak writes the info string right after the fence: one starting with
+            // `~` made the opening fence longer than the closing one, so the block ran
+            // to the end of the page. Only a plain language name is kept.
+            NodeValue::CodeBlock(cb) if for_markdown => {
+                cb.info = cb
+                    .info
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| c.is_alphanumeric() || "_+.#-".contains(*c))
+                    .collect();
+            }
             NodeValue::Link(l) | NodeValue::Image(l)
                 if for_markdown && comrak::html::dangerous_url(&l.url) =>
             {
-                l.url = String::new();
+                dangerous.push(n);
             }
             _ => {}
         }
     });
+    // A dangerous link or image becomes its text (an image its alt text).
+    for n in dangerous {
+        while let Some(c) = n.first_child() {
+            c.detach();
+            n.insert_before(c);
+        }
+        n.detach();
+    }
     for n in html_blocks {
         let mut data = n.data.borrow_mut();
         if let NodeValue::HtmlBlock(h) = &mut data.value {
@@ -101,12 +125,24 @@ fn close_up_headings<'a>(root: &'a AstNode<'a>, base: u8) {
     });
 }
 
+/// `\r\n` and a lone `\r` (both line endings in CommonMark) as `\n`. comrak keeps a
+/// `\r` inside code literally and re-emits it unindented, so a `\r` in a code block
+/// would end the block in the Markdown twin and let what follows be read as markup.
+fn unix_newlines(md: &str) -> std::borrow::Cow<'_, str> {
+    if md.contains('\r') {
+        std::borrow::Cow::Owned(md.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(md)
+    }
+}
+
 /// Safe HTML for untrusted Markdown. Headings start at `heading_base + 1`;
 /// `prefix` makes footnote ids unique on the page.
 pub fn to_html(md: &str, heading_base: u8, prefix: &str) -> String {
     let arena = Arena::new();
     let opts = options();
-    let root = parse_document(&arena, md, &opts);
+    let md = unix_newlines(md);
+    let root = parse_document(&arena, &md, &opts);
     adjust(root, 0, prefix, false);
     close_up_headings(root, heading_base.min(5));
     let mut out = String::with_capacity(md.len() * 2);
@@ -129,7 +165,8 @@ pub fn to_html(md: &str, heading_base: u8, prefix: &str) -> String {
 pub fn to_safe_markdown(md: &str, heading_base: u8, prefix: &str) -> String {
     let arena = Arena::new();
     let opts = options();
-    let root = parse_document(&arena, md, &opts);
+    let md = unix_newlines(md);
+    let root = parse_document(&arena, &md, &opts);
     adjust(root, heading_base, prefix, true);
     let mut out = String::with_capacity(md.len() + 64);
     let _ = format_commonmark(root, &opts, &mut out);
@@ -170,6 +207,70 @@ mod tests {
                 assert!(m.contains("```html") || line.contains('`'), "{m}");
             }
         }
+    }
+
+    #[test]
+    fn regression_a_carriage_return_cannot_end_a_code_block_in_the_twin() {
+        let md = "~~~\nq\r<script>alert(1)</script>\n~~~\n\nx\r\n<b>y</b>";
+        let m = to_safe_markdown(md, 2, "p");
+        assert!(!m.contains('\r'), "{m:?}");
+        assert!(!has_raw_html(&m), "{m}");
+    }
+
+    /// True when `md`, read as Markdown, has raw HTML in it (but the comment comrak
+    /// writes between two lists).
+    fn has_raw_html(md: &str) -> bool {
+        let arena = Arena::new();
+        let root = parse_document(&arena, md, &options());
+        root.descendants().any(|n| match &n.data.borrow().value {
+            NodeValue::HtmlInline(_) => true,
+            NodeValue::HtmlBlock(b) => b.literal != "<!-- end list -->\n",
+            _ => false,
+        })
+    }
+
+    #[test]
+    fn regression_adjacent_inline_html_stays_text_in_the_twin() {
+        let m = to_safe_markdown(
+            "<object data=x></object><embed src=x><form action=x>",
+            0,
+            "p",
+        );
+        assert!(!has_raw_html(&m), "{m}");
+    }
+
+    #[test]
+    fn regression_an_info_string_cannot_lengthen_the_fence_in_the_twin() {
+        let m = to_safe_markdown("~~~~~  `\n<details>\n", 0, "p");
+        assert!(!has_raw_html(&m), "{m}");
+        let m = to_safe_markdown("~~~~ ~x `y\nz\n~~~~\n\n</details>\n", 0, "p");
+        let page = format!("{m}\n\n</details>\n");
+        let arena = Arena::new();
+        let root = parse_document(&arena, &page, &options());
+        let closes = root
+            .children()
+            .filter(|n| matches!(&n.data.borrow().value, NodeValue::HtmlBlock(b) if b.literal.starts_with("</details>")))
+            .count();
+        assert_eq!(closes, 1, "{page}");
+    }
+
+    #[test]
+    fn regression_code_after_a_list_stays_code_in_the_twin() {
+        let m = to_safe_markdown("- a\n)\n\n```\n<details>\n```\n", 0, "p");
+        assert!(!has_raw_html(&m), "{m}");
+    }
+
+    #[test]
+    fn dangerous_links_become_text_in_the_twin() {
+        let m = to_safe_markdown(
+            "[click](javascript:alert(1)) ![alt](data:text/html,x) [ok](https://e.x)",
+            0,
+            "p",
+        );
+        assert!(!m.contains("javascript") && !m.contains("data:"), "{m}");
+        assert!(m.contains("click") && m.contains("alt"), "{m}");
+        assert!(!m.contains("[click]"), "{m}");
+        assert!(m.contains("[ok](https://e.x)"), "{m}");
     }
 
     #[test]

@@ -3,18 +3,43 @@
 //! Cells: `|`, `<`, `>` are backslash-escaped (as tbls does for comments), a backslash
 //! that would escape the next character is doubled, and line breaks become `<br>` (a
 //! backslash at the end of a line is Markdown's own hard break, so it becomes `<br>`
-//! too). Nothing a database holds can end a cell, start a tag or break the row.
+//! too). Nothing a database holds can end a cell, start a tag or break the row, and a
+//! Markdown link or image to a URL that is not plainly web or relative (`javascript:`,
+//! `data:`, an entity or escape that could spell one) is left as text.
+//!
+//! Text (session pages, CI summary): as a cell, and every character that could start
+//! Markdown of its own (links, images, emphasis, code, entities, and headings, lists or
+//! quotes at the start) is escaped too, so text from the database shows as it is.
 
 use unicode_width::UnicodeWidthStr;
 
 /// Escapes `s` for use inside a GFM table cell. Line breaks at the end (a YAML block
 /// comment `|` ends in one) are dropped rather than shown as an empty last line.
 pub fn cell(s: &str) -> String {
+    cell_escaped(s, true)
+}
+
+/// [`cell`]; `guard_addresses` writes a `<` or `>` glued to an address as an entity
+/// ([`text`] needs not: it keeps addresses from being linked at all).
+fn cell_escaped(s: &str, guard_addresses: bool) -> String {
     let s = s.trim_end_matches(['\n', '\r']);
     let mut out = String::with_capacity(s.len() + 8);
     let mut chars = s.chars().peekable();
+    // The text since the last space: GFM links a bare address in it reading the source,
+    // so a `\<` glued to one would lose its backslash to the link.
+    let mut word = String::new();
     while let Some(c) = chars.next() {
+        // only a space or tab surely ends an autolink (comrak reads on over a form feed)
+        if c == ' ' || c == '\t' {
+            word.clear();
+        } else {
+            word.push(c.to_ascii_lowercase());
+        }
+        let in_address = || {
+            guard_addresses && (word.contains("://") || word.contains("www.") || word.contains('@'))
+        };
         match c {
+            '<' | '>' if in_address() => out.push_str(if c == '<' { "&lt;" } else { "&gt;" }),
             '\\' => match chars.peek() {
                 Some('\n') => {
                     chars.next();
@@ -27,7 +52,9 @@ pub fn cell(s: &str) -> String {
                     }
                     out.push_str("<br>");
                 }
+                // before punctuation, or last (a link's `]` or a row's `|` may follow)
                 Some(n) if n.is_ascii_punctuation() => out.push_str("\\\\"),
+                None => out.push_str("\\\\"),
                 _ => out.push('\\'),
             },
             '|' => out.push_str("\\|"),
@@ -43,10 +70,123 @@ pub fn cell(s: &str) -> String {
                 out.truncate(kept);
                 out.push_str("<br>");
             }
+            '(' if out.ends_with(']') && !safe_destination(chars.clone()) => out.push_str("\\("),
             _ => out.push(c),
         }
     }
     out
+}
+
+/// True when the link destination that starts here is plainly a web or relative URL:
+/// `http(s)://` or `mailto:`, or no scheme at all and nothing (`&`, `\\`) that Markdown
+/// could decode into one.
+fn safe_destination(rest: std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+    let dest: String = rest
+        .skip_while(|c| *c == ' ' || *c == '<')
+        .take_while(|c| !c.is_whitespace() && *c != ')' && *c != '>')
+        .collect();
+    let lower = dest.to_ascii_lowercase();
+    if ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        return true;
+    }
+    let before_path = lower.split(['/', '?', '#']).next().unwrap_or("");
+    !before_path.contains(':') && !dest.contains(['&', '\\', '%'])
+}
+
+/// Escapes `s` as text in Markdown (a table cell, a list item, a paragraph): as [`cell`],
+/// and backslash-escapes what would otherwise be Markdown: `[ ] * _ ` ~ !` and entities
+/// anywhere, what GFM would turn into a link (`https://`, `www.`, `@`), and a heading,
+/// list, quote or thematic break marker at the start; control characters are shown as
+/// their control pictures (`␛`).
+pub fn text(s: &str) -> String {
+    let c = cell_escaped(s.trim_start(), false);
+    let c = crate::render::escape::visible_controls(&c);
+    let mut out = String::with_capacity(c.len() + 8);
+    let chars: Vec<char> = c.chars().collect();
+    // a marker at the start: `1.` or `1)`, `#`s, `-` or `+`, each followed by a space
+    // (or the end); `---` and the like (a thematic break)
+    let spaced = |k: usize| chars.get(k).is_none_or(|c| c.is_whitespace());
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    let list_dot = (1..=9).contains(&digits)
+        && matches!(chars.get(digits), Some('.' | ')'))
+        && spaced(digits + 1);
+    let hashes = chars.iter().take_while(|c| **c == '#').count();
+    let lead = match chars.first() {
+        Some('#') => spaced(hashes),
+        Some(c @ ('-' | '+' | '=')) => spaced(1) || chars.get(1) == Some(c),
+        _ => false,
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let ch = chars[i];
+        match ch {
+            // already escaped by `cell`: keep the pair
+            '\\' if i + 1 < chars.len() && chars[i + 1].is_ascii_punctuation() => {
+                out.push(ch);
+                out.push(chars[i + 1]);
+                i += 2;
+                continue;
+            }
+            '[' | ']' | '*' | '`' | '~' | '!' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '_' => {
+                let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric());
+                if !(i > 0 && word(chars.get(i - 1)) && word(chars.get(i + 1))) {
+                    out.push('\\');
+                }
+                out.push(ch);
+            }
+            '&' if entity_at(&chars[i + 1..]) => out.push_str("\\&"),
+            // GFM links bare `scheme://`, `www.` and e-mail addresses in text, reading
+            // them from the source, backslashes and all: an escape inside one would be
+            // eaten by the link and the character after it read as Markdown
+            ':' if chars.get(i + 1) == Some(&'/')
+                && chars.get(i + 2) == Some(&'/')
+                && i > 0
+                && chars[i - 1].is_ascii_alphanumeric() =>
+            {
+                out.push_str("\\:")
+            }
+            '.' if i >= 3
+                && chars[i - 3..i]
+                    .iter()
+                    .collect::<String>()
+                    .eq_ignore_ascii_case("www")
+                && (i == 3 || !chars[i - 4].is_alphanumeric()) =>
+            {
+                out.push_str("\\.")
+            }
+            '@' => out.push_str("\\@"),
+            '#' | '-' | '+' | '=' if i == 0 && lead => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '.' | ')' if list_dot && i == digits => {
+                out.push('\\');
+                out.push(ch);
+            }
+            _ => out.push(ch),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// True when `rest` (after a `&`) reads as an entity: `#` and digits, or letters and
+/// digits, then `;`.
+fn entity_at(rest: &[char]) -> bool {
+    let body = rest.strip_prefix(&['#']).unwrap_or(rest);
+    let n = body
+        .iter()
+        .take(32)
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    n > 0 && body.get(n) == Some(&';')
 }
 
 /// Escapes `s` for the text of a link inside a table cell: as [`cell`], plus brackets.
@@ -201,6 +341,62 @@ mod tests {
         assert_eq!(cell("a\r\n\r\n"), "a");
         assert_eq!(cell("\n"), "");
         assert_eq!(cell("a\n\nb"), "a<br><br>b");
+    }
+
+    #[test]
+    fn links_to_unsafe_urls_in_cells_stay_text() {
+        assert_eq!(
+            cell("[x](javascript:alert(1))"),
+            "[x]\\(javascript:alert(1))"
+        );
+        assert_eq!(cell("![i](data:text/html,x)"), "![i]\\(data:text/html,x)");
+        assert_eq!(cell("[x](java&#115;cript:y)"), "[x]\\(java&#115;cript:y)");
+        assert_eq!(cell("[x](<javascript:y>)"), "[x]\\(\\<javascript:y\\>)");
+        // plain web and relative links, and brackets that are no link, are kept (tbls)
+        assert_eq!(
+            cell("see [docs](https://e.x/a)"),
+            "see [docs](https://e.x/a)"
+        );
+        assert_eq!(cell("[t](other.md#c)"), "[t](other.md#c)");
+        assert_eq!(cell("DEFAULT '[]' (x)"), "DEFAULT '[]' (x)");
+        // a `<` glued to an address that GFM links is an entity, not an escape the link
+        // would eat
+        assert_eq!(cell("http://a<!x\ny"), "http://a&lt;!x<br>y");
+        assert_eq!(cell("see <b> a@b"), "see \\<b\\> a@b");
+    }
+
+    #[test]
+    fn text_is_shown_as_it_is() {
+        assert_eq!(text("[x](https://e.x)"), "\\[x\\](https\\://e.x)");
+        assert_eq!(text("![i](y)"), "\\!\\[i\\](y)");
+        assert_eq!(
+            text("a * b _c_ snake_case `x` ~~d~~"),
+            "a \\* b \\_c\\_ snake_case \\`x\\` \\~\\~d\\~\\~"
+        );
+        assert_eq!(text("# h"), "\\# h");
+        assert_eq!(text("- item"), "\\- item");
+        assert_eq!(text("12. x"), "12\\. x");
+        assert_eq!(text("    code"), "code");
+        assert_eq!(text("&lt; &#60; & x V&V"), "\\&lt; \\&#60; & x V&V");
+        assert_eq!(text("1.0"), "1.0");
+        assert_eq!(text("-1 #1 --"), "-1 #1 --");
+        assert_eq!(text("--- ## x"), "\\--- ## x");
+        assert_eq!(text("## x"), "\\## x");
+        assert_eq!(text("ORCHSESSID-VV-1"), "ORCHSESSID-VV-1");
+        assert_eq!(text("http://a<b"), "http\\://a\\<b");
+        assert_eq!(
+            text("see https://x.y/*a* www.z.com a@b.c"),
+            "see https\\://x.y/\\*a\\* www\\.z.com a\\@b.c"
+        );
+        assert_eq!(text("a\\[b"), "a\\\\\\[b");
+        assert_eq!(text("<b>|"), "\\<b\\>\\|");
+    }
+
+    #[test]
+    fn regression_a_trailing_backslash_cannot_escape_what_follows() {
+        assert_eq!(cell("C:\\"), "C:\\\\");
+        assert_eq!(label("a\\"), "a\\\\");
+        assert_eq!(text("a\\"), "a\\\\");
     }
 
     #[test]

@@ -84,6 +84,9 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
             d.display()
         );
     }
+    if let Some(d) = user_dir {
+        crate::output::protect(d);
+    }
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_debug(true);
@@ -118,7 +121,56 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
         Ok(embedded(name).map(str::to_owned))
     });
     filters::register(&mut env);
+    // Every printed value: bidi controls are shown as `\u{..}` on every page, and in
+    // Markdown pages (which end up on terminals: `osx-report ci` prints the summary)
+    // control characters are shown as their control pictures (`␛`).
+    env.set_formatter(|out, state, value| {
+        let markdown = state.name().ends_with(".md");
+        let needs = |s: &str| {
+            s.contains(is_bidi_control)
+                || (markdown
+                    && matches!(
+                        super::escape::visible_controls(s),
+                        std::borrow::Cow::Owned(_)
+                    ))
+        };
+        match value.as_str().filter(|s| needs(s)) {
+            Some(s) => {
+                let mut shown = show_bidi_controls(s);
+                if markdown {
+                    shown = super::escape::visible_controls(&shown).into_owned();
+                }
+                let v = if value.is_safe() {
+                    minijinja::Value::from_safe_string(shown)
+                } else {
+                    minijinja::Value::from(shown)
+                };
+                minijinja::escape_formatter(out, state, &v)
+            }
+            None => minijinja::escape_formatter(out, state, value),
+        }
+    });
     Ok(env)
+}
+
+/// The characters that reorder the text after them (Trojan Source): embeddings,
+/// overrides and isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every bidi control written as `\u{..}`: a value from the database cannot
+/// make the text after it on a page read in another order than it is.
+fn show_bidi_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_bidi_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Writes every default template into `dir` for editing; existing files are kept unless
@@ -174,6 +226,22 @@ mod tests {
         assert_eq!(t.render(()).unwrap(), "custom 2");
         // the others still come from the binary
         assert!(env.get_template("md/schema/table.md").is_ok());
+    }
+
+    #[test]
+    fn bidi_controls_are_shown_not_applied() {
+        let mut env = environment(None).unwrap();
+        env.add_template("t.html", "{{ a }}|{{ b | safe }}")
+            .unwrap();
+        env.add_template("t.md", "{{ a }}").unwrap();
+        let ctx = minijinja::context! { a => "x\u{202e}<y", b => "<i>\u{2066}z</i>" };
+        let html = env.get_template("t.html").unwrap().render(&ctx).unwrap();
+        assert_eq!(html, "x\\u{202e}&lt;y|<i>\\u{2066}z</i>");
+        let md = env.get_template("t.md").unwrap().render(&ctx).unwrap();
+        assert_eq!(md, "x\\u{202e}<y");
+        let ctx = minijinja::context! { a => "\u{1b}]0;t\u{7}\r\n" };
+        let md = env.get_template("t.md").unwrap().render(&ctx).unwrap();
+        assert_eq!(md, "\u{241b}]0;t\u{2407}\r\n");
     }
 
     #[test]

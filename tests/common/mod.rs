@@ -111,3 +111,5 @@ pub fn section_column(md: &str, section: &str, header: &str) -> Vec<String> {
     };
     rows[1..].iter().map(|r| r[k].clone()).collect()
 }
+pub mod hostile;
+pub mod inspect;

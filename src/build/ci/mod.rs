@@ -154,6 +154,43 @@ const KEEP_FAILED: usize = 10_000;
 /// Characters of error text and output tail kept per failure.
 const KEEP_CHARS: usize = 4_000;
 
+/// Bytes of raw text looked at for an excerpt: a 200 MB output is not copied whole to
+/// keep its last 4,000 characters.
+const WINDOW: usize = 64 * KEEP_CHARS;
+
+/// Text for an excerpt: ANSI codes stripped, other control characters made visible.
+fn shown(s: &str) -> String {
+    crate::render::escape::visible_controls(&crate::render::ansi::strip(s)).into_owned()
+}
+
+/// The first [`KEEP_CHARS`] characters of `s`, shown, with `…` when cut.
+fn error_head(s: &str) -> String {
+    let mut end = s.len().min(WINDOW);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let t = head_chars(&shown(&s[..end]), KEEP_CHARS);
+    if end < s.len() && !t.ends_with('…') {
+        format!("{t}…")
+    } else {
+        t
+    }
+}
+
+/// The last [`KEEP_CHARS`] characters of `s`, shown, with `…` when cut.
+fn output_tail(s: &str) -> String {
+    let mut start = s.len().saturating_sub(WINDOW);
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    let t = tail_chars(&shown(&s[start..]), KEEP_CHARS);
+    if start > 0 && !t.starts_with('…') {
+        format!("…{t}")
+    } else {
+        t
+    }
+}
+
 fn head_chars(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
         Some((i, _)) => format!("{}…", &s[..i]),
@@ -186,7 +223,6 @@ impl Stats {
             if self.failed.len() >= KEEP_FAILED {
                 continue;
             }
-            let strip = crate::render::ansi::strip;
             self.failed.push(FailedExec {
                 session_id: s.id.clone(),
                 session_stem: stem.to_string(),
@@ -196,14 +232,12 @@ impl Stats {
                 title: super::exec::title(e),
                 nature: e.nature.clone().unwrap_or_default(),
                 status_raw: e.status_raw.display(),
-                error: head_chars(&strip(e.error.as_deref().unwrap_or("")), KEEP_CHARS),
-                output_tail: tail_chars(
-                    &strip(match e.big(crate::model::session::BigField::Output) {
-                        Some(b) => &b.tail,
-                        None => e.output.as_deref().unwrap_or(""),
-                    }),
-                    KEEP_CHARS,
-                ),
+                error: error_head(e.error.as_deref().unwrap_or("")),
+                // a value too large to load: its tail was read in pieces
+                output_tail: output_tail(match e.big(crate::model::session::BigField::Output) {
+                    Some(b) => &b.tail,
+                    None => e.output.as_deref().unwrap_or(""),
+                }),
             });
         }
         for is in &session.issues {
@@ -300,6 +334,22 @@ mod tests {
         assert_eq!(head_chars("ééé", 2), "éé…");
         assert_eq!(tail_chars("ééé", 2), "…éé");
         assert_eq!(tail_chars("ab", 5), "ab");
+    }
+
+    #[test]
+    fn excerpts_of_huge_texts_look_at_a_window_only() {
+        let big = format!("{}\x1b[31mEND\x07", "é".repeat(1_000_000));
+        let t = output_tail(&big);
+        assert!(
+            t.starts_with('…') && t.ends_with("END\u{2407}"),
+            "{}",
+            &t[t.len() - 20..]
+        );
+        assert_eq!(t.chars().count(), KEEP_CHARS + 1);
+        let h = error_head(&big);
+        assert!(h.ends_with('…') && h.starts_with("éé"));
+        assert_eq!(error_head("short"), "short");
+        assert_eq!(output_tail("short"), "short");
     }
 
     #[test]
