@@ -14,7 +14,13 @@ fn main() -> ExitCode {
     match osx_report::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("osx-report: error: {e:#}");
+            // ids and names from the database in the message cannot drive the terminal
+            let text = format!("{e:#}");
+            let lines: Vec<_> = text
+                .lines()
+                .map(osx_report::render::escape::terminal)
+                .collect();
+            eprintln!("osx-report: error: {}", lines.join("\n"));
             ExitCode::from(2)
         }
     }

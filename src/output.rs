@@ -271,6 +271,18 @@ impl Staging {
         Ok(())
     }
 
+    /// [`Staging::settle`] for a file made with [`Staging::create`], counting its bytes
+    /// as written when it is not the previous file.
+    pub fn settle_created(&mut self, rel: &str) -> Result<()> {
+        let len = fs::metadata(self.stage.join(safe_rel(rel)?)).map_or(0, |m| m.len());
+        let kept = self.kept;
+        self.settle(rel)?;
+        if self.kept == kept {
+            self.bytes += len;
+        }
+        Ok(())
+    }
+
     /// The previous site's manifest, if any.
     pub fn previous_manifest(&self) -> Option<Vec<u8>> {
         fs::read(self.previous.as_ref()?.join(MARKER)).ok()
@@ -286,11 +298,6 @@ impl Staging {
         let f = fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
         self.files += 1;
         Ok(std::io::BufWriter::with_capacity(256 * 1024, f))
-    }
-
-    /// Counts bytes written through [`Staging::create`].
-    pub fn add_bytes(&mut self, n: u64) {
-        self.bytes += n;
     }
 
     /// Replaces `out` with the staged site; `manifest` becomes the marker file.

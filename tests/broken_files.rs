@@ -422,7 +422,6 @@ fn a_database_or_template_inside_out_is_never_swept_away_with_the_old_site() {
 }
 
 #[test]
-#[ignore = "needs app::create to call output::refuse_input (see the issue 7 report)"]
 fn ci_files_are_never_written_over_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = sessions_db(dir.path(), "rssd", 2);

@@ -50,6 +50,30 @@ fn a_missing_file() {
 }
 
 #[test]
+fn an_error_message_cannot_drive_the_terminal() {
+    // a file name holding an OSC title sequence, as the error names it (line breaks are
+    // kept: template errors show their source on several lines)
+    let dir = tempfile::tempdir().unwrap();
+    let name = "x\u{1b}]0;PWNED\u{7}.db";
+    let out = osx_report(dir.path())
+        .args(["build", name, "--out", "site"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(
+        stderr.contains("\\u{1b}]0;PWNED"),
+        "shown, not acted on: {stderr:?}"
+    );
+}
+
+#[test]
 fn a_directory() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("folder.db")).unwrap();

@@ -87,6 +87,8 @@ fn create(path: &Path) -> Result<Box<dyn Write + Send>> {
     if path.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdout()));
     }
+    // `--junit rssd.db` would truncate the database this command reads
+    crate::output::refuse_input(path)?;
     if let Some(parent) = path.parent()
         && !parent.as_os_str().is_empty()
     {
