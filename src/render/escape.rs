@@ -61,14 +61,16 @@ pub fn visible_controls(s: &str) -> std::borrow::Cow<'_, str> {
         '\u{80}'..='\u{9f}' => Some('\u{fffd}'),
         _ => None,
     };
-    let mut chars = s.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        if shown(c, chars.peek().copied()).is_some() {
-            any = true;
-            break;
-        }
-    }
+    // One pass over the bytes for the common case: nothing to show (a C1 control is
+    // C2 80..9F in UTF-8).
+    let b = s.as_bytes();
+    let any = b.iter().enumerate().any(|(i, &c)| match c {
+        b'\t' | b'\n' => false,
+        b'\r' => b.get(i + 1) != Some(&b'\n'),
+        0..=0x1f | 0x7f => true,
+        0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
+        _ => false,
+    });
     if !any {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -89,6 +91,17 @@ mod tests {
             super::visible_controls("\u{1b}[2J\u{7}\0x\ry\u{7f}\u{85}"),
             "\u{241b}[2J\u{2407}\u{2400}x\u{240d}y\u{2421}\u{fffd}"
         );
+        // each alone is found by the fast scan; look-alike bytes are not
+        assert_eq!(super::visible_controls("x\r"), "x\u{240d}");
+        assert_eq!(super::visible_controls("\u{85}"), "\u{fffd}");
+        assert_eq!(super::visible_controls("\u{9f}"), "\u{fffd}");
+        assert_eq!(super::visible_controls("\u{1f}"), "\u{241f}");
+        for clean in ["é\u{a0}ü", "\u{100}\u{2028}", "日本"] {
+            assert!(matches!(
+                super::visible_controls(clean),
+                std::borrow::Cow::Borrowed(_)
+            ));
+        }
     }
 
     #[test]
