@@ -24,8 +24,15 @@ fn generate(dir: &Path, sessions: usize, execs: usize) -> PathBuf {
 }
 
 fn build(db: &Path, out: &Path, threads: Option<usize>) -> String {
+    build_with(db, out, threads, None)
+}
+
+fn build_with(db: &Path, out: &Path, threads: Option<usize>, config: Option<&Path>) -> String {
     let mut c = Command::cargo_bin("osx-report").unwrap();
     c.arg("build").arg(db).arg("--out").arg(out);
+    if let Some(config) = config {
+        c.arg("--config").arg(config);
+    }
     if let Some(n) = threads {
         c.env("RAYON_NUM_THREADS", n.to_string());
     }
@@ -152,4 +159,50 @@ fn output_is_the_same_on_one_thread_and_on_all() {
     let b = snapshot(&all);
     assert_eq!(contents(&a), contents(&b));
     assert!(a.len() > 260);
+}
+
+/// Long sessions write their part pages from the threads that build them.
+#[test]
+fn long_sessions_are_the_same_on_one_thread_and_on_all_and_rebuild_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generate(dir.path(), 12, 100);
+    let config = dir.path().join("osx-report.toml");
+    std::fs::write(&config, "[sessions]\npage_execs = 30\n").unwrap();
+    let one = dir.path().join("one");
+    let all = dir.path().join("all");
+    build_with(&db, &one, Some(1), Some(&config));
+    build_with(&db, &all, None, Some(&config));
+    let a = snapshot(&one);
+    assert_eq!(contents(&a), contents(&snapshot(&all)));
+    let parts = a.keys().filter(|k| k.contains("/part-4.html")).count();
+    assert_eq!(parts, 12, "four parts of 30 per session of 100");
+    // the manifests list the same files
+    assert_eq!(a[".osx-report"].0, snapshot(&all)[".osx-report"].0);
+    // a rebuild of the unchanged RSSD writes nothing; one changed execution rewrites its
+    // session's pages only
+    let msg = build_with(&db, &all, None, Some(&config));
+    assert!(msg.contains("up to date"), "{msg}");
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute(
+            "UPDATE orchestration_session_exec SET output_text = 'changed' WHERE rowid = 7",
+            [],
+        )
+        .unwrap();
+    }
+    let before = snapshot(&all);
+    build_with(&db, &all, None, Some(&config));
+    let after = snapshot(&all);
+    let rewritten: Vec<&str> = after
+        .iter()
+        .filter(|(k, v)| before.get(k.as_str()).is_none_or(|b| b.1 != v.1))
+        .map(|(k, _)| k.as_str())
+        .filter(|k| k.starts_with("sessions/"))
+        .collect();
+    assert!(!rewritten.is_empty());
+    let session = rewritten[0].split(['/', '.']).nth(1).unwrap().to_string();
+    assert!(
+        rewritten.iter().all(|k| k.contains(&session)),
+        "only {session}'s pages: {rewritten:?}"
+    );
 }

@@ -2,6 +2,7 @@
 //! files, and swap the finished site in.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -9,7 +10,7 @@ use minijinja::Environment;
 
 use super::ci::{CiPiece, CiSink};
 use super::manifest::{self, DbFingerprint, Manifest, SessionEntry};
-use super::pages::{File, render_pages, write_files, write_pages};
+use super::pages::{Content, File, render_pages, write_files, write_pages};
 use super::sessions;
 use super::settings::{Settings, load_schema};
 use super::warnings::Warnings;
@@ -33,6 +34,8 @@ fn environment(settings: &Settings, title: &str) -> Result<Environment<'static>>
 /// piece, its warnings, its fingerprint.
 struct SessionOut {
     files: Vec<File>,
+    /// Files of a long session already written, a part at a time, while it was built.
+    written: Vec<String>,
     /// Unchanged since the previous build: keep these files of the previous site.
     keep: Vec<String>,
     ci: Option<CiPiece>,
@@ -40,6 +43,14 @@ struct SessionOut {
     fingerprint: u64,
     /// The session's searchable documents.
     search: build::search::PageDocs,
+}
+
+/// The staging folder, shared by the commit and the long sessions that write their parts
+/// as they are built.
+fn lock(stage: &Mutex<output::Staging>) -> Result<std::sync::MutexGuard<'_, output::Staging>> {
+    stage
+        .lock()
+        .map_err(|_| anyhow::anyhow!("a thread failed while writing the site"))
 }
 
 /// A progress bar on stderr for builds that take more than a moment: hidden when
@@ -228,6 +239,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         j.and_then(|j| order.get(j))
             .map(|&x| (summaries[x].id.as_str(), stems[&summaries[x].id].as_str()))
     };
+    let stage = Mutex::new(stage);
     sessions::for_each(
         &conn,
         &index,
@@ -268,6 +280,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
             {
                 return Ok(SessionOut {
                     files: Vec::new(),
+                    written: Vec::new(),
                     keep: entry.files.clone(),
                     ci,
                     warnings: sp::warnings(&l.session, &l.tree, &l.anchors),
@@ -275,11 +288,41 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                     search,
                 });
             }
-            let (pages, warnings) =
-                sp::session_pages(&l.session, &l.tree, stem, &l.anchors, &nb, &opts);
-            let files = render_pages(&env, pages, dump)?;
+            // A long session writes each part as soon as it is rendered (its pages are
+            // never all in memory); values too large to load wait for the commit, which
+            // holds the connection they are copied through.
+            let long = parts.len() > 1;
+            let mut files = Vec::new();
+            let mut written = Vec::new();
+            let warnings = sp::session_pages(
+                &l.session,
+                &l.tree,
+                stem,
+                &l.anchors,
+                &nb,
+                &opts,
+                &mut |pages| {
+                    let rendered = render_pages(&env, pages, dump)?;
+                    if !long {
+                        files.extend(rendered);
+                        return Ok(());
+                    }
+                    let mut stage = lock(&stage)?;
+                    for (path, content) in rendered {
+                        match content {
+                            Content::Bytes(bytes) => {
+                                stage.write(&path, &bytes)?;
+                                written.push(path);
+                            }
+                            other => files.push((path, other)),
+                        }
+                    }
+                    Ok(())
+                },
+            )?;
             Ok(SessionOut {
                 files,
+                written,
                 keep: Vec::new(),
                 ci,
                 warnings,
@@ -292,7 +335,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
             // connection (moved in) and borrows the rest.
             let (warnings, stage, sink, manifest, progress, stems, site_index) = (
                 &mut warnings,
-                &mut stage,
+                &stage,
                 &mut sink,
                 &mut manifest,
                 &progress,
@@ -304,8 +347,10 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                     warnings.warn(w);
                 }
                 let id = &summaries[l.i].id;
-                let mut files: Vec<String> = out.files.iter().map(|(p, _)| p.clone()).collect();
-                write_files(stage, &out.files, Some(&stream_conn))?;
+                let mut files: Vec<String> = out.written;
+                files.extend(out.files.iter().map(|(p, _)| p.clone()));
+                let mut stage = lock(stage)?;
+                write_files(&mut stage, &out.files, Some(&stream_conn))?;
                 for f in &out.keep {
                     if !stage.keep(f)? {
                         anyhow::bail!("the previous site lost {f} during the build");
@@ -320,7 +365,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                     },
                 );
                 site_index.count_issues(l.session.issues.iter().map(|i| i.issue_type.as_deref()));
-                site_index.add(stage, out.search)?;
+                site_index.add(&mut stage, out.search)?;
                 if let Some(piece) = out.ci {
                     sink.append(&l.session, &l.tree, &stems[id], &l.anchors, piece)?;
                 }
@@ -330,6 +375,9 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         },
     )?;
     progress.finish_and_clear();
+    let mut stage = stage
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a thread failed while writing the site"))?;
 
     // CI files.
     let (summary_md, failing) = sink.finish(
@@ -397,6 +445,8 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
     let (files, bytes, kept) = (stage.files, stage.bytes, stage.kept);
     manifest.failing = failing.clone();
     manifest.files = std::mem::take(&mut stage.paths);
+    // long sessions write from several threads: the order files were written in varies
+    manifest.files.sort_unstable();
     manifest.files.sort();
     stage.commit(&manifest.to_bytes())?;
     Ok((

@@ -452,8 +452,9 @@ pub fn warnings(session: &Session, tree: &Tree, exec_anchors: &[String]) -> Vec<
     .collect()
 }
 
-/// The pages of one session (HTML, Markdown, full texts beside them) and the problems
-/// found on them, for stderr.
+/// The pages of one session (HTML, Markdown, full texts beside them), handed to `emit`
+/// a part at a time, so a long session never has all its pages in memory; returns the
+/// problems found on them, for stderr.
 pub fn session_pages(
     session: &Session,
     tree: &Tree,
@@ -461,7 +462,8 @@ pub fn session_pages(
     exec_anchors: &[String],
     nb: &Neighbours<'_>,
     opts: &SessionOptions,
-) -> (Vec<Page>, Vec<String>) {
+    emit: &mut dyn FnMut(Vec<Page>) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<String>> {
     let dir = &opts.dir;
     let s = &session.summary;
     let parts = parts(tree, opts.page_execs);
@@ -646,9 +648,9 @@ pub fn session_pages(
             )
         })
     };
-    let mut out = Vec::with_capacity(2 * parts.len());
     for (p, range) in parts.iter().enumerate() {
         let number = p + 1;
+        let mut out = Vec::with_capacity(2);
         let files_url = if number == 1 {
             format!("{stem}/")
         } else {
@@ -726,8 +728,10 @@ pub fn session_pages(
                 },
             });
         }
+        drop((execs_value, execs));
+        emit(out)?;
     }
-    (out, warnings)
+    Ok(warnings)
 }
 
 #[cfg(test)]
