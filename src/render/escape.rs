@@ -64,13 +64,19 @@ pub fn visible_controls(s: &str) -> std::borrow::Cow<'_, str> {
     // One pass over the bytes for the common case: nothing to show (a C1 control is
     // C2 80..9F in UTF-8).
     let b = s.as_bytes();
-    let any = b.iter().enumerate().any(|(i, &c)| match c {
-        b'\t' | b'\n' => false,
-        b'\r' => b.get(i + 1) != Some(&b'\n'),
-        0..=0x1f | 0x7f => true,
-        0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
-        _ => false,
-    });
+    // a branch-free first look (vectorised), then the exact one on the rare hit
+    let odd = |c: u8| (c < 0x20 && c != b'\t' && c != b'\n') | (c == 0x7f) | (c == 0xc2);
+    let suspect = b
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |acc, &c| acc | odd(c)));
+    let any = suspect
+        && b.iter().enumerate().any(|(i, &c)| match c {
+            b'\t' | b'\n' => false,
+            b'\r' => b.get(i + 1) != Some(&b'\n'),
+            0..=0x1f | 0x7f => true,
+            0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
+            _ => false,
+        });
     if !any {
         return std::borrow::Cow::Borrowed(s);
     }

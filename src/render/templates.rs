@@ -127,7 +127,7 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
     env.set_formatter(|out, state, value| {
         let markdown = state.name().ends_with(".md");
         let needs = |s: &str| {
-            s.contains(is_bidi_control)
+            has_bidi_control(s)
                 || (markdown
                     && matches!(
                         super::escape::visible_controls(s),
@@ -151,6 +151,21 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
         }
     });
     Ok(env)
+}
+
+/// True when `s` holds a bidi control: every value printed goes through this, so it
+/// looks at bytes (U+202A..202E are E2 80 AA..AE, U+2066..2069 are E2 81 A6..A9).
+fn has_bidi_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| c == 0xe2) {
+        let at = i + p;
+        match (b.get(at + 1), b.get(at + 2)) {
+            (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9)) => return true,
+            _ => i = at + 1,
+        }
+    }
+    false
 }
 
 /// The characters that reorder the text after them (Trojan Source): embeddings,
@@ -207,6 +222,16 @@ pub fn describe_error(err: &minijinja::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_scan_finds_every_bidi_control_and_nothing_else() {
+        for c in (0x2000u32..0x2100).filter_map(char::from_u32) {
+            let s = format!("ab{c}cd");
+            assert_eq!(has_bidi_control(&s), is_bidi_control(c), "{:x}", c as u32);
+        }
+        assert!(!has_bidi_control("é ✓ … — plain"));
+        assert!(has_bidi_control("…\u{2069}"));
+    }
 
     #[test]
     fn names_cannot_escape_the_folder() {
