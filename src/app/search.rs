@@ -56,7 +56,7 @@ pub struct SiteIndex {
     stats: IndexStats,
     issue_types: BTreeMap<String, u64>,
     /// Occurrences of the first [`TRACKED_TERMS`] terms seen, by key.
-    counts: std::collections::HashMap<u64, u32>,
+    counts: rustc_hash::FxHashMap<u64, u32>,
     tracked: usize,
 }
 
@@ -95,7 +95,10 @@ impl SiteIndex {
                 ..IndexStats::default()
             },
             issue_types: BTreeMap::new(),
-            counts: std::collections::HashMap::with_capacity(TRACKED_TERMS),
+            counts: rustc_hash::FxHashMap::with_capacity_and_hasher(
+                TRACKED_TERMS,
+                Default::default(),
+            ),
             tracked: TRACKED_TERMS,
         })
     }

@@ -98,20 +98,103 @@ pub fn shard_count(docs: u64) -> u32 {
     (docs / 2000).clamp(4, 1024).next_power_of_two() as u32
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
-}
-
 fn is_joiner(c: char) -> bool {
     matches!(c, '_' | '-' | '.')
 }
 
 /// The words of a text: maximal runs of letters, digits, `_`, `-` and `.`, with the
 /// joiners trimmed from both ends.
-pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !is_word_char(c))
-        .map(|w| w.trim_matches(is_joiner))
-        .filter(|w| !w.is_empty())
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, pos: 0 }
+}
+
+/// Iterator of [`words`]: reads bytes, and decodes a character only where one is not
+/// ASCII (what a `split` on a character predicate would do for every character).
+pub struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        let mut i = self.pos;
+        loop {
+            // past what separates words
+            let start = loop {
+                let &b = bytes.get(i)?;
+                match ASCII_CLASS[usize::from(b)] {
+                    SEPARATOR => i += 1,
+                    WORD | JOINER => break i,
+                    _ => match self.char_at(i) {
+                        (true, _) => break i,
+                        (false, n) => i += n,
+                    },
+                }
+            };
+            // along the word, noting where it starts and ends without joiners
+            let mut first = None;
+            let mut last = start;
+            while let Some(&b) = bytes.get(i) {
+                match ASCII_CLASS[usize::from(b)] {
+                    SEPARATOR => break,
+                    JOINER => i += 1,
+                    WORD => {
+                        first.get_or_insert(i);
+                        i += 1;
+                        last = i;
+                    }
+                    _ => match self.char_at(i) {
+                        (true, n) => {
+                            first.get_or_insert(i);
+                            i += n;
+                            last = i;
+                        }
+                        (false, _) => break,
+                    },
+                }
+            }
+            if let Some(first) = first {
+                self.pos = i;
+                return Some(&self.text[first..last]);
+            }
+        }
+    }
+}
+
+const SEPARATOR: u8 = 0;
+const WORD: u8 = 1;
+const JOINER: u8 = 2;
+const NOT_ASCII: u8 = 3;
+
+/// The class of each byte: ASCII letters and digits, the joiners `_` `-` `.`, other
+/// ASCII characters, and the bytes of characters that are not ASCII.
+static ASCII_CLASS: [u8; 256] = {
+    let mut t = [NOT_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            WORD
+        } else if c == b'_' || c == b'-' || c == b'.' {
+            JOINER
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    t
+};
+
+impl Words<'_> {
+    /// Whether the character at byte `i` (a character boundary, not ASCII) is a letter
+    /// or digit, and its length in bytes.
+    fn char_at(&self, i: usize) -> (bool, usize) {
+        let c = self.text[i..].chars().next().unwrap_or(' ');
+        (c.is_alphanumeric(), c.len_utf8())
+    }
 }
 
 /// A word lower-cased as JavaScript's `toLowerCase` does (`str::to_lowercase` handles
@@ -147,12 +230,28 @@ fn prefix(s: &str, max: usize) -> &str {
 /// The distinct terms of one document, in the order they were found, at most
 /// [`MAX_TERMS`], with their [`hash`] (computed here, on all cores, so the in-order
 /// commit only appends).
-#[derive(Default)]
 pub struct Terms {
     /// (hash, key, start, length) of each term in `out`.
     seen: Vec<(u32, u64, u32, u32)>,
+    /// A hash table over `seen` (open addressing by [`hash`], linear probing): the
+    /// index in `seen` plus one, 0 for an empty slot. Never more than half full.
+    slots: [u8; SLOTS],
     out: String,
     buf: String,
+}
+
+const SLOTS: usize = 64;
+const _: () = assert!(MAX_TERMS * 2 <= SLOTS && SLOTS <= u8::MAX as usize);
+
+impl Default for Terms {
+    fn default() -> Terms {
+        Terms {
+            seen: Vec::with_capacity(MAX_TERMS),
+            slots: [0; SLOTS],
+            out: String::new(),
+            buf: String::new(),
+        }
+    }
 }
 
 /// The terms of a document: the text of each, separated by single spaces (terms never
@@ -189,19 +288,20 @@ impl Terms {
             return;
         }
         let h = hash(term);
-        let out = &self.out;
-        if self
-            .seen
-            .iter()
-            .any(|&(sh, _, st, ln)| sh == h && &out[st as usize..(st + ln) as usize] == term)
-        {
-            return;
+        let mut slot = h as usize % SLOTS;
+        while let Some(k) = usize::from(self.slots[slot]).checked_sub(1) {
+            let (sh, _, st, ln) = self.seen[k];
+            if sh == h && &self.out[st as usize..(st + ln) as usize] == term {
+                return;
+            }
+            slot = (slot + 1) % SLOTS;
         }
         if !self.out.is_empty() {
             self.out.push(' ');
         }
         self.seen
             .push((h, key(term), self.out.len() as u32, term.len() as u32));
+        self.slots[slot] = self.seen.len() as u8;
         self.out.push_str(term);
     }
 
@@ -210,7 +310,8 @@ impl Terms {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
         if w.is_ascii() {
-            buf.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            buf.push_str(w);
+            buf.make_ascii_lowercase();
         } else {
             buf.push_str(&w.to_lowercase());
         }
@@ -243,7 +344,7 @@ impl Terms {
             }
             self.with_lower(w, |t, l| {
                 t.push(l);
-                if l.contains(is_joiner) {
+                if l.bytes().any(|b| matches!(b, b'_' | b'-' | b'.')) {
                     for p in l.split(is_joiner) {
                         t.push(p);
                     }
@@ -542,7 +643,7 @@ pub fn read_records(buf: &[u8], mut f: impl FnMut(u16, u32, &str)) -> usize {
 /// order), postings capped at [`MAX_POSTINGS`] with the true count kept.
 #[derive(Default)]
 pub struct ShardTerms {
-    terms: std::collections::HashMap<String, (Vec<u32>, u32)>,
+    terms: rustc_hash::FxHashMap<String, (Vec<u32>, u32)>,
 }
 
 impl ShardTerms {
@@ -636,6 +737,48 @@ pub fn script(f: &str, n: u32, data: &impl Serialize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_the_runs_of_word_characters_with_joiners_trimmed() {
+        // the definition, by a split on a character predicate
+        let reference = |t: &str| -> Vec<String> {
+            t.split(|c: char| !(c.is_alphanumeric() || is_joiner(c)))
+                .map(|w| w.trim_matches(is_joiner))
+                .filter(|w| !w.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let alphabet = [
+            "a",
+            "Z",
+            "9",
+            " ",
+            "-",
+            "_",
+            ".",
+            "é",
+            "Ж",
+            "字",
+            "—",
+            "\u{1F600}",
+            ";",
+            "\n",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        texts.push("SELECT * FROM patients.csv -- load_2024 (ok); ÉTAT=prêt".into());
+        for t in &texts {
+            let got: Vec<String> = words(t).map(String::from).collect();
+            assert_eq!(got, reference(t), "{t:?}");
+        }
+        assert_eq!(words("..a.b-- c_").collect::<Vec<_>>(), vec!["a.b", "c"]);
+    }
 
     #[test]
     fn the_stop_word_match_is_the_list() {

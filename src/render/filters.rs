@@ -12,14 +12,22 @@
 //! | `xmltext` | text without the characters XML 1.0 forbids (escaping is the template's) |
 //! | `thousands` | an integer with thousands separators: `1234567` as `1,234,567` |
 
-use minijinja::Environment;
+use minijinja::{Environment, Error, ErrorKind, Value};
 
 use super::markdown_escape as md;
 
 pub fn register(env: &mut Environment<'static>) {
     env.add_filter("mdcell", |s: &str| md::cell(s));
     env.add_filter("mdlabel", |s: &str| md::label(s));
-    env.add_filter("mdtext", |s: &str| md::text(s));
+    // plain text (most ids and names) is passed on as it is, not copied
+    env.add_filter("mdtext", |v: Value| match v.as_str() {
+        Some(s) if md::is_plain(s) => Ok(v),
+        Some(s) => Ok(Value::from(md::text(s))),
+        None => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "value is not a string",
+        )),
+    });
     env.add_filter("mdtable", |s: &str, adjust: Option<bool>| {
         md::align_tables(s, adjust.unwrap_or(true))
     });

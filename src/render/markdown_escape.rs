@@ -102,6 +102,24 @@ fn safe_destination(rest: std::iter::Peekable<std::str::Chars<'_>>) -> bool {
 /// list, quote or thematic break marker at the start; control characters are shown as
 /// their control pictures (`␛`).
 pub fn text(s: &str) -> String {
+    if is_plain(s) {
+        return s.to_string();
+    }
+    escaped_text(s)
+}
+
+/// True when [`text`] leaves `s` as it is: it starts with an ASCII letter or digit and
+/// holds only those, spaces, `-`, `,` and `:` (most ids, natures and names). A byte
+/// scan, so the common case costs no character-by-character escaping.
+pub fn is_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'-' | b',' | b':'))
+}
+
+/// [`text`] without the shortcut for plain text.
+fn escaped_text(s: &str) -> String {
     let c = cell_escaped(s.trim_start(), false);
     let c = crate::render::escape::visible_controls(&c);
     let mut out = String::with_capacity(c.len() + 8);
@@ -319,6 +337,34 @@ pub fn fence_for(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_is_exactly_what_escaping_leaves_as_it_is() {
+        // every string of up to three characters over an alphabet of the plain bytes
+        // and the ones next to them
+        let alphabet = [
+            'a', 'Z', '0', '7', ' ', '-', ',', ':', '.', '_', ')', '#', '+', '/', '*', '\t',
+        ];
+        let mut strings = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.extend(longer);
+        }
+        strings.extend(["SESS-0000099-E00000", "step 0 result", "a: b, c - d"].map(String::from));
+        let mut plain = 0;
+        for s in &strings {
+            if is_plain(s) {
+                plain += 1;
+                assert_eq!(escaped_text(s), *s, "{s:?}");
+            }
+            assert_eq!(text(s), escaped_text(s), "{s:?}");
+        }
+        assert!(plain > 100, "{plain}");
+        assert!(!is_plain("- item") && !is_plain("1. x") && !is_plain("") && !is_plain(" a"));
+    }
 
     #[test]
     fn cells_cannot_break_the_row() {

@@ -158,7 +158,7 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
 fn has_bidi_control(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
-    while let Some(p) = b[i..].iter().position(|&c| c == 0xe2) {
+    while let Some(p) = memchr::memchr(0xe2, &b[i..]) {
         let at = i + p;
         match (b.get(at + 1), b.get(at + 2)) {
             (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9)) => return true,

@@ -199,6 +199,14 @@ pub fn xml_safe(s: &str) -> Cow<'_, str> {
     // One pass over the bytes: control characters, and U+FFFE / U+FFFF
     // (EF BF BE / EF BF BF in UTF-8).
     let b = s.as_bytes();
+    // a branch-free first look (vectorised), then the exact one on the rare hit
+    let odd = |c: u8| (c < 0x20 && c != b'\t' && c != b'\n' && c != b'\r') | (c == 0xEF);
+    if !b
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |acc, &c| acc | odd(c)))
+    {
+        return Cow::Borrowed(s);
+    }
     let clean = b.iter().enumerate().all(|(i, &c)| match c {
         b'\t' | b'\n' | b'\r' => true,
         0..=0x1f => false,
