@@ -71,16 +71,20 @@ cmd=("$bin" build "$db" --out "$work/out" --quiet "${extra[@]}")
 ls "$work/out/schema" | wc -l | xargs echo "files in schema/:"
 
 if command -v hyperfine >/dev/null; then
-  hyperfine --warmup 3 --runs "$runs" --export-json "$work/h.json" -N "${cmd[*]}" >/dev/null
+  # every run builds from scratch: an output folder left by the previous run would make
+  # it a no-op rebuild (the site is up to date)
+  hyperfine --warmup 3 --runs "$runs" --prepare "rm -rf $work/out" --export-json "$work/h.json" \
+    -N "${cmd[*]}" >/dev/null
   python3 - "$work/h.json" <<'PY'
 import json, statistics, sys
 t = [x * 1000 for x in json.load(open(sys.argv[1]))["results"][0]["times"]]
 print(f"hyperfine: min {min(t):.1f} ms, median {statistics.median(t):.1f} ms, max {max(t):.1f} ms")
 PY
 else
-  for _ in 1 2 3; do "${cmd[@]}"; done
+  for _ in 1 2 3; do rm -rf "$work/out"; "${cmd[@]}"; done
   times=()
   for _ in $(seq "$runs"); do
+    rm -rf "$work/out"
     s=$(date +%s%N)
     "${cmd[@]}"
     e=$(date +%s%N)
