@@ -19,6 +19,8 @@ pub mod read;
 pub mod render;
 pub mod sql;
 pub mod synth;
+#[cfg(test)]
+mod testing;
 
 use std::process::ExitCode;
 

@@ -99,7 +99,7 @@ pub fn shard_count(docs: u64) -> u32 {
 }
 
 fn is_joiner(c: char) -> bool {
-    matches!(c, '_' | '-' | '.')
+    c.is_ascii() && ASCII_CLASS[c as usize] == JOINER
 }
 
 /// The words of a text: maximal runs of letters, digits, `_`, `-` and `.`, with the
@@ -344,7 +344,7 @@ impl Terms {
             }
             self.with_lower(w, |t, l| {
                 t.push(l);
-                if l.bytes().any(|b| matches!(b, b'_' | b'-' | b'.')) {
+                if l.bytes().any(|b| ASCII_CLASS[usize::from(b)] == JOINER) {
                     for p in l.split(is_joiner) {
                         t.push(p);
                     }
@@ -741,9 +741,10 @@ mod tests {
     #[test]
     fn words_are_the_runs_of_word_characters_with_joiners_trimmed() {
         // the definition, by a split on a character predicate
+        let joiner = |c: char| matches!(c, '_' | '-' | '.');
         let reference = |t: &str| -> Vec<String> {
-            t.split(|c: char| !(c.is_alphanumeric() || is_joiner(c)))
-                .map(|w| w.trim_matches(is_joiner))
+            t.split(|c: char| !(c.is_alphanumeric() || joiner(c)))
+                .map(|w| w.trim_matches(joiner))
                 .filter(|w| !w.is_empty())
                 .map(String::from)
                 .collect()
@@ -764,14 +765,7 @@ mod tests {
             ";",
             "\n",
         ];
-        let mut texts = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = texts
-                .iter()
-                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
-                .collect();
-            texts.extend(longer);
-        }
+        let mut texts = crate::testing::strings_over(&alphabet, 4);
         texts.push("SELECT * FROM patients.csv -- load_2024 (ok); ÉTAT=prêt".into());
         for t in &texts {
             let got: Vec<String> = words(t).map(String::from).collect();

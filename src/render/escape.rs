@@ -48,6 +48,14 @@ pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// True when some byte of `b` is `odd`: a branch-free look at 64 bytes at a time (the
+/// compiler vectorises it), for the common case where text has nothing to replace.
+/// Callers make the exact check only on a hit.
+pub fn any_byte(b: &[u8], odd: impl Fn(u8) -> bool) -> bool {
+    b.chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |acc, &c| acc | odd(c)))
+}
+
 /// `s` with control characters made visible for Markdown pages and the CI summary:
 /// C0 controls and DEL as their Unicode control pictures (`␛`, `␀`, `␇`...), C1
 /// controls as U+FFFD; tabs, line feeds and CR LF pairs stay. Printed to a terminal,
@@ -66,9 +74,7 @@ pub fn visible_controls(s: &str) -> std::borrow::Cow<'_, str> {
     let b = s.as_bytes();
     // a branch-free first look (vectorised), then the exact one on the rare hit
     let odd = |c: u8| (c < 0x20 && c != b'\t' && c != b'\n') | (c == 0x7f) | (c == 0xc2);
-    let suspect = b
-        .chunks(64)
-        .any(|chunk| chunk.iter().fold(false, |acc, &c| acc | odd(c)));
+    let suspect = any_byte(b, odd);
     let any = suspect
         && b.iter().enumerate().any(|(i, &c)| match c {
             b'\t' | b'\n' => false,

@@ -22,7 +22,7 @@ pub fn register(env: &mut Environment<'static>) {
     // plain text (most ids and names) is passed on as it is, not copied
     env.add_filter("mdtext", |v: Value| match v.as_str() {
         Some(s) if md::is_plain(s) => Ok(v),
-        Some(s) => Ok(Value::from(md::text(s))),
+        Some(s) => Ok(Value::from(md::escaped_text(s))),
         None => Err(Error::new(
             ErrorKind::InvalidOperation,
             "value is not a string",

@@ -118,8 +118,9 @@ pub fn is_plain(s: &str) -> bool {
             .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'-' | b',' | b':'))
 }
 
-/// [`text`] without the shortcut for plain text.
-fn escaped_text(s: &str) -> String {
+/// [`text`] without the shortcut for plain text: for a caller that has already found
+/// `s` is not [`is_plain`].
+pub fn escaped_text(s: &str) -> String {
     let c = cell_escaped(s.trim_start(), false);
     let c = crate::render::escape::visible_controls(&c);
     let mut out = String::with_capacity(c.len() + 8);
@@ -343,16 +344,9 @@ mod tests {
         // every string of up to three characters over an alphabet of the plain bytes
         // and the ones next to them
         let alphabet = [
-            'a', 'Z', '0', '7', ' ', '-', ',', ':', '.', '_', ')', '#', '+', '/', '*', '\t',
+            "a", "Z", "0", "7", " ", "-", ",", ":", ".", "_", ")", "#", "+", "/", "*", "\t",
         ];
-        let mut strings = vec![String::new()];
-        for _ in 0..3 {
-            let longer: Vec<String> = strings
-                .iter()
-                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
-                .collect();
-            strings.extend(longer);
-        }
+        let mut strings = crate::testing::strings_over(&alphabet, 3);
         strings.extend(["SESS-0000099-E00000", "step 0 result", "a: b, c - d"].map(String::from));
         let mut plain = 0;
         for s in &strings {

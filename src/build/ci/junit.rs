@@ -201,10 +201,7 @@ pub fn xml_safe(s: &str) -> Cow<'_, str> {
     let b = s.as_bytes();
     // a branch-free first look (vectorised), then the exact one on the rare hit
     let odd = |c: u8| (c < 0x20 && c != b'\t' && c != b'\n' && c != b'\r') | (c == 0xEF);
-    if !b
-        .chunks(64)
-        .any(|chunk| chunk.iter().fold(false, |acc, &c| acc | odd(c)))
-    {
+    if !crate::render::escape::any_byte(b, odd) {
         return Cow::Borrowed(s);
     }
     let clean = b.iter().enumerate().all(|(i, &c)| match c {
