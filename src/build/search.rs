@@ -84,13 +84,16 @@ fn is_stop_word(t: &str) -> bool {
 /// FNV-1a, 32 bits, of the UTF-8 bytes: the shard of a term (the browser computes the
 /// same).
 pub fn hash(term: &str) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
+    let mut h: u32 = FNV32_OFFSET;
     for &b in term.as_bytes() {
         h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
+        h = h.wrapping_mul(FNV32_PRIME);
     }
     h
 }
+
+const FNV32_OFFSET: u32 = 0x811c_9dc5;
+const FNV32_PRIME: u32 = 0x0100_0193;
 
 /// Number of term shards for about `docs` documents: a power of two, from 4 (a small
 /// site loads one or two small files) to 1024, about 2,000 documents per shard.
@@ -115,10 +118,25 @@ pub struct Words<'a> {
     pos: usize,
 }
 
+/// A word found by [`Words`]: its bytes in the text, whether it is all ASCII, and
+/// whether a joiner is inside it.
+struct Found {
+    start: usize,
+    end: usize,
+    ascii: bool,
+    joined: bool,
+}
+
 impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
+        self.find().map(|f| &self.text[f.start..f.end])
+    }
+}
+
+impl Words<'_> {
+    fn find(&mut self) -> Option<Found> {
         let bytes = self.text.as_bytes();
         let mut i = self.pos;
         loop {
@@ -134,13 +152,21 @@ impl<'a> Iterator for Words<'a> {
                     },
                 }
             };
-            // along the word, noting where it starts and ends without joiners
+            // along the word, noting where it starts and ends without joiners, the
+            // first joiner after its start, and whether it is all ASCII
             let mut first = None;
             let mut last = start;
+            let mut joiner = None;
+            let mut ascii = true;
             while let Some(&b) = bytes.get(i) {
                 match ASCII_CLASS[usize::from(b)] {
                     SEPARATOR => break,
-                    JOINER => i += 1,
+                    JOINER => {
+                        if first.is_some() {
+                            joiner.get_or_insert(i);
+                        }
+                        i += 1;
+                    }
                     WORD => {
                         first.get_or_insert(i);
                         i += 1;
@@ -149,6 +175,7 @@ impl<'a> Iterator for Words<'a> {
                     _ => match self.char_at(i) {
                         (true, n) => {
                             first.get_or_insert(i);
+                            ascii = false;
                             i += n;
                             last = i;
                         }
@@ -158,7 +185,12 @@ impl<'a> Iterator for Words<'a> {
             }
             if let Some(first) = first {
                 self.pos = i;
-                return Some(&self.text[first..last]);
+                return Some(Found {
+                    start: first,
+                    end: last,
+                    ascii,
+                    joined: joiner.is_some_and(|j| j < last),
+                });
             }
         }
     }
@@ -248,7 +280,8 @@ impl Default for Terms {
         Terms {
             seen: Vec::with_capacity(MAX_TERMS),
             slots: [0; SLOTS],
-            out: String::new(),
+            // a document's terms: up to MAX_TERMS words of a few letters
+            out: String::with_capacity(256),
             buf: String::new(),
         }
     }
@@ -305,6 +338,49 @@ impl Terms {
         self.out.push_str(term);
     }
 
+    /// [`Terms::push`] of an ASCII word lower-cased, without copying it first: the hash
+    /// is taken of the lower-cased bytes and a known term is compared ignoring case;
+    /// only a new term is written (lower-cased) to the output.
+    fn push_ascii(&mut self, w: &str) {
+        let b = w.as_bytes();
+        if self.full() || !(MIN_LEN..=MAX_LEN).contains(&b.len()) {
+            return;
+        }
+        let mut h: u32 = FNV32_OFFSET;
+        for &c in b {
+            h ^= u32::from(c.to_ascii_lowercase());
+            h = h.wrapping_mul(FNV32_PRIME);
+        }
+        let mut slot = h as usize % SLOTS;
+        while let Some(k) = usize::from(self.slots[slot]).checked_sub(1) {
+            let (sh, _, st, ln) = self.seen[k];
+            if sh == h
+                && ln as usize == b.len()
+                && self.out.as_bytes()[st as usize..(st + ln) as usize]
+                    .iter()
+                    .zip(b)
+                    .all(|(&t, &c)| t == c.to_ascii_lowercase())
+            {
+                return;
+            }
+            slot = (slot + 1) % SLOTS;
+        }
+        let mark = self.out.len();
+        if mark > 0 {
+            self.out.push(' ');
+        }
+        let start = self.out.len();
+        self.out.push_str(w);
+        self.out[start..].make_ascii_lowercase();
+        let term = &self.out[start..];
+        if is_stop_word(term) {
+            self.out.truncate(mark);
+            return;
+        }
+        self.seen.push((h, key(term), start as u32, b.len() as u32));
+        self.slots[slot] = self.seen.len() as u8;
+    }
+
     /// Lower-cases `w` into the reusable buffer and hands it to `f`.
     fn with_lower(&mut self, w: &str, f: impl FnOnce(&mut Self, &str)) {
         let mut buf = std::mem::take(&mut self.buf);
@@ -322,8 +398,15 @@ impl Terms {
     /// An identifier: the whole of each word only (`SESS-1-E7` is found as
     /// `sess-1-e7`, not as `sess`, `1`, `e7`).
     pub fn id(&mut self, s: Option<&str>) {
-        for w in words(prefix(s.unwrap_or(""), SCAN_BYTES)) {
-            self.with_lower(w, |t, l| t.push(l));
+        let s = prefix(s.unwrap_or(""), SCAN_BYTES);
+        let mut ws = words(s);
+        while let Some(f) = ws.find() {
+            let w = &s[f.start..f.end];
+            if f.ascii {
+                self.push_ascii(w);
+            } else {
+                self.with_lower(w, |t, l| t.push(l));
+            }
         }
     }
 
@@ -338,9 +421,20 @@ impl Terms {
         } else {
             s
         };
-        for w in words(s) {
+        let mut ws = words(s);
+        while let Some(f) = ws.find() {
             if self.full() {
                 return;
+            }
+            let w = &s[f.start..f.end];
+            if f.ascii {
+                self.push_ascii(w);
+                if f.joined {
+                    for p in w.split(is_joiner) {
+                        self.push_ascii(p);
+                    }
+                }
+                continue;
             }
             self.with_lower(w, |t, l| {
                 t.push(l);
@@ -808,6 +902,52 @@ mod tests {
         assert_eq!(d.text, "a.b ab-cd ab cd");
         let pairs: Vec<(u32, u64, &str)> = d.iter().collect();
         assert_eq!(pairs[1], (hash("ab-cd"), key("ab-cd"), "ab-cd"));
+    }
+
+    #[test]
+    fn ascii_words_are_taken_as_the_lower_cased_copies_would_be() {
+        // the reference: every word lower-cased into a copy, then pushed
+        let reference = |s: &str| {
+            let mut t = Terms::default();
+            for w in words(s) {
+                if t.full() {
+                    break;
+                }
+                let l = lower(w);
+                t.push(&l);
+                if l.contains(is_joiner) {
+                    for p in l.split(is_joiner) {
+                        t.push(p);
+                    }
+                }
+            }
+            t.finish()
+        };
+        let alphabet = ["a", "B", "th", "E", "in", " ", "-", ".", "é", "Ö"];
+        let mut texts = crate::testing::strings_over(&alphabet, 4);
+        texts.push((0..40).map(|i| format!("W{} w{i}.X ", i % 7)).collect());
+        texts.push(format!(
+            "{} {}",
+            "x".repeat(MAX_LEN),
+            "Y".repeat(MAX_LEN + 1)
+        ));
+        for s in &texts {
+            let mut t = Terms::default();
+            t.text(Some(s));
+            let (got, want) = (t.finish(), reference(s));
+            assert_eq!(
+                (&got.text, &got.hashes),
+                (&want.text, &want.hashes),
+                "{s:?}"
+            );
+            let mut t = Terms::default();
+            t.id(Some(s));
+            let mut r = Terms::default();
+            for w in words(s) {
+                r.push(&lower(w));
+            }
+            assert_eq!(t.finish().text, r.finish().text, "{s:?}");
+        }
     }
 
     #[test]
