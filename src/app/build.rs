@@ -254,9 +254,12 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
             };
             let fingerprint =
                 manifest::session_fingerprint(&l.session, (settings_fp, stem, nb.prev, nb.next));
-            let ci = match suite_of.get(&l.i) {
-                Some(&n) => Some(ci_render.piece(n, &l.session, &l.tree, stem, &l.anchors)?),
-                None => None,
+            // made after the pages, which work out what both show (durations) first
+            let ci = || -> Result<_> {
+                Ok(match suite_of.get(&l.i) {
+                    Some(&n) => Some(ci_render.piece(n, &l.session, &l.tree, stem, &l.anchors)?),
+                    None => None,
+                })
             };
             // Searchable documents of every session, kept or rendered: the index is
             // rebuilt whole. Executions past the first part point at their part page.
@@ -282,7 +285,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                     files: Vec::new(),
                     written: Vec::new(),
                     keep: entry.files.clone(),
-                    ci,
+                    ci: ci()?,
                     warnings: sp::warnings(&l.session, &l.tree, &l.anchors),
                     fingerprint,
                     search,
@@ -324,7 +327,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                 files,
                 written,
                 keep: Vec::new(),
-                ci,
+                ci: ci()?,
                 warnings,
                 fingerprint,
                 search,

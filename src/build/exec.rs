@@ -130,7 +130,8 @@ pub fn title(e: &ExecRow) -> String {
 /// Duration in milliseconds from the elaboration when it records one (`duration_ms`,
 /// `elapsed_ms`, `duration` in seconds, or start/finish times).
 pub fn duration_ms(e: &ExecRow) -> Option<i64> {
-    duration_of(&parse_json(e.elaboration.as_deref())?)
+    *e.duration
+        .get_or_init(|| duration_of(&parse_json(e.elaboration.as_deref())?))
 }
 
 /// A JSON column's value, when it is JSON.
@@ -181,6 +182,8 @@ pub fn views<'a>(
     let end = range.end;
     // open containers on the page: their node's true depth
     let mut containers: Vec<usize> = Vec::new();
+    // the language hint of each nature met on the page (a session has a few)
+    let mut hints: Vec<(Option<&str>, highlight::NatureHint)> = Vec::new();
     for k in range {
         let (i, depth) = tree.order[k];
         let e = &execs[i];
@@ -211,7 +214,16 @@ pub fn views<'a>(
             )
         };
         let code = e.code.as_deref().unwrap_or("");
-        let lang = highlight::detect(e.nature.as_deref(), code);
+        let nature = e.nature.as_deref();
+        let hint = match hints.iter().find(|(n, _)| *n == nature) {
+            Some(&(_, h)) => h,
+            None => {
+                let h = highlight::NatureHint::of(nature);
+                hints.push((nature, h));
+                h
+            }
+        };
+        let lang = hint.detect(code);
         let (code_html, code_shown) = if code.len() > cx.limits.max_bytes * 4
             || e.big(BigField::Code).is_some()
         {
@@ -287,6 +299,9 @@ pub fn views<'a>(
             blocks.push(labeled("Output", "", b));
         }
         let elaboration = parse_json(e.elaboration.as_deref());
+        let duration = *e
+            .duration
+            .get_or_init(|| elaboration.as_ref().and_then(duration_of));
         out.push(ExecView {
             anchor: anchor.clone(),
             id: &e.id,
@@ -310,10 +325,7 @@ pub fn views<'a>(
             nature: e.nature.as_deref(),
             namespace: e.namespace.as_deref(),
             identity: e.identity.as_deref(),
-            duration: elaboration
-                .as_ref()
-                .and_then(duration_of)
-                .map(format_duration),
+            duration: duration.map(format_duration),
             lang: lang.name(),
             blocks,
             narrative_html: e

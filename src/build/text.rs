@@ -92,9 +92,11 @@ pub fn text_parts<'a>(s: &'a str, l: &Limits) -> (&'a str, &'a str, Option<(usiz
 /// Splits `s` into head and tail when it exceeds the limits. Returns (head, tail, cut
 /// counts) with byte offsets on character boundaries.
 fn split<'a>(s: &'a str, l: &Limits) -> Option<(&'a str, &'a str, usize, usize)> {
-    let total_lines = s.lines().count();
-    if total_lines <= l.max_lines && s.len() <= l.max_bytes {
-        return None;
+    if s.len() <= l.max_bytes {
+        // lines are at most the line feeds plus one: most texts need no exact count
+        if memchr_count(s.as_bytes(), b'\n') < l.max_lines || s.lines().count() <= l.max_lines {
+            return None;
+        }
     }
     let budget = l.max_bytes / 2;
     // head: first head_lines lines, at most `budget` bytes
@@ -187,16 +189,19 @@ pub fn block(raw: &str, kind: &'static str, limits: &Limits, file: &str, md_pref
     };
     // For the Markdown twin: ANSI stripped, other control characters made visible.
     let strip = |s: &str| {
-        let plain = if kind == "ansi" {
-            ansi::strip(s)
+        if kind == "ansi" {
+            crate::render::escape::visible_controls(&ansi::strip(s)).into_owned()
         } else {
-            s.to_string()
-        };
-        crate::render::escape::visible_controls(&plain).into_owned()
+            crate::render::escape::visible_controls(s).into_owned()
+        }
     };
     let text_head = strip(head);
     let text_tail = strip(tail);
-    let fence = crate::render::markdown_escape::fence_for(&format!("{text_head}{text_tail}"));
+    let fence = if text_tail.is_empty() {
+        crate::render::markdown_escape::fence_for(&text_head)
+    } else {
+        crate::render::markdown_escape::fence_for(&format!("{text_head}{text_tail}"))
+    };
     Block {
         label: "",
         class: "",

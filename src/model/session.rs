@@ -125,6 +125,10 @@ pub struct ExecRow {
     pub flags: Vec<String>,
     /// Text columns too large to load (their field above holds the start only).
     pub big: Vec<BigText>,
+    /// Milliseconds the elaboration says it took, worked out once when first asked
+    /// for (the page, the JUnit case and the JSON report all show it).
+    #[serde(skip)]
+    pub duration: std::sync::OnceLock<Option<i64>>,
 }
 
 impl ExecRow {

@@ -207,6 +207,7 @@ mod tests {
             elaboration: None,
             flags: Vec::new(),
             big: Vec::new(),
+            duration: Default::default(),
         }
     }
 

@@ -715,6 +715,7 @@ fn read_exec(r: &Row<'_>, rowid: i64, rule: &StatusRule) -> ExecRow {
         elaboration: rr.text(14),
         flags: rr.flags,
         big: Vec::new(),
+        duration: Default::default(),
     }
 }
 

@@ -37,33 +37,52 @@ impl Lang {
 
 /// The language of code run by an execution of nature `nature`.
 pub fn detect(nature: Option<&str>, code: &str) -> Lang {
-    let n = nature.unwrap_or("").to_ascii_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
-    // surveilr's `shell-<engine>` natures run SQL through that engine.
-    if has(&[
-        "sql", "sqlite", "duckdb", "postgres", "psql", "mysql", "rusqlite", "v&v",
-    ]) {
-        return Lang::Sql;
+    NatureHint::of(nature).detect(code)
+}
+
+/// What an `exec_nature` says of the language: SQL for sure, or a guess for when the
+/// code itself does not tell. Worked out once per nature (a session has a few).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NatureHint {
+    sql: bool,
+    fallback: Lang,
+}
+
+impl NatureHint {
+    pub fn of(nature: Option<&str>) -> NatureHint {
+        let n = nature.unwrap_or("").to_ascii_lowercase();
+        let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
+        // surveilr's `shell-<engine>` natures run SQL through that engine.
+        let sql = has(&[
+            "sql", "sqlite", "duckdb", "postgres", "psql", "mysql", "rusqlite", "v&v",
+        ]);
+        let fallback = if has(&["python", "py"]) {
+            Lang::Python
+        } else if has(&["deno", "javascript", "typescript", "node", "js", "ts"]) {
+            Lang::Js
+        } else if has(&["json"]) {
+            Lang::Json
+        } else if has(&[
+            "shell", "bash", "zsh", "sh", "cmd", "exec", "command", "surveilr",
+        ]) {
+            Lang::Shell
+        } else {
+            Lang::Plain
+        };
+        NatureHint { sql, fallback }
     }
-    let sniffed = sniff(code);
-    if sniffed != Lang::Plain {
-        return sniffed;
+
+    /// The language of `code` run by an execution of this nature: SQL when the nature
+    /// says so, else what the code looks like, else the nature's guess.
+    pub fn detect(self, code: &str) -> Lang {
+        if self.sql {
+            return Lang::Sql;
+        }
+        match sniff(code) {
+            Lang::Plain => self.fallback,
+            sniffed => sniffed,
+        }
     }
-    if has(&["python", "py"]) {
-        return Lang::Python;
-    }
-    if has(&["deno", "javascript", "typescript", "node", "js", "ts"]) {
-        return Lang::Js;
-    }
-    if has(&["json"]) {
-        return Lang::Json;
-    }
-    if has(&[
-        "shell", "bash", "zsh", "sh", "cmd", "exec", "command", "surveilr",
-    ]) {
-        return Lang::Shell;
-    }
-    Lang::Plain
 }
 
 fn sniff(code: &str) -> Lang {

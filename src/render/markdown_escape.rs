@@ -322,15 +322,15 @@ pub fn align_tables(text: &str, pad: bool) -> String {
 
 /// A code fence longer than any run of backticks in `s` (at least three).
 pub fn fence_for(s: &str) -> String {
+    // a backtick is one byte, never part of another character: runs are found by memchr
+    let b = s.as_bytes();
     let mut longest = 0;
-    let mut run = 0;
-    for c in s.chars() {
-        if c == '`' {
-            run += 1;
-            longest = longest.max(run);
-        } else {
-            run = 0;
-        }
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'`', &b[i..]) {
+        let start = i + p;
+        let end = start + b[start..].iter().take_while(|&&c| c == b'`').count();
+        longest = longest.max(end - start);
+        i = end;
     }
     "`".repeat((longest + 1).max(3))
 }
@@ -338,6 +338,22 @@ pub fn fence_for(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fence_is_longer_than_every_run_of_backticks() {
+        let reference = |s: &str| {
+            let (mut longest, mut run) = (0, 0);
+            for c in s.chars() {
+                run = if c == '`' { run + 1 } else { 0 };
+                longest = longest.max(run);
+            }
+            "`".repeat((longest + 1).max(3))
+        };
+        for s in crate::testing::strings_over(&["`", "a", "é", "\n"], 6) {
+            assert_eq!(fence_for(&s), reference(&s), "{s:?}");
+        }
+        assert_eq!(fence_for("x````y``"), "`````");
+    }
 
     #[test]
     fn plain_text_is_exactly_what_escaping_leaves_as_it_is() {
