@@ -57,6 +57,16 @@ pub struct ExecView<'a> {
     pub lang: &'static str,
 }
 
+crate::fields_object!(ExecObject for ExecView<'_> {
+    status, open, anchor, title, depth, level, problem, flags, id, status_raw, nature,
+    namespace, identity, duration, entry_id, entry_anchor, narrative_html, narrative_md,
+    output_nature, elaboration, logs, opens, under, closes, descendants, children, lang
+} nested {
+    blocks: |b: &Vec<Block>| minijinja::Value::from(
+        b.iter().map(super::text::BlockObject::value).collect::<Vec<_>>()
+    ),
+});
+
 /// A block under its label ("Error", "Code", "Input", "Output") and CSS class.
 fn labeled(label: &'static str, class: &'static str, mut block: Block) -> Block {
     block.label = label;
@@ -441,4 +451,64 @@ pub fn nest_logs(execs: &[ExecRow], logs: &[LogRow]) -> LogsByExec {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tree::tests::exec;
+
+    #[test]
+    fn templates_read_the_same_fields_as_the_serialised_views() {
+        let mut execs = vec![
+            exec("root", None, false),
+            exec("child", Some("root"), true),
+            exec("leaf", Some("child"), false),
+        ];
+        execs[0].code = Some("SELECT 1;".into());
+        execs[0].nature = Some("shell-rusqlite".into());
+        execs[0].output = Some("{\"rows\": 1}".into());
+        execs[0].elaboration = Some("{\"duration_ms\": 1500}".into());
+        execs[1].error = Some("\u{1b}[31mboom\u{1b}[0m\nat line 2".into());
+        execs[1].identity = Some("step <2>".into());
+        execs[1].flags = vec!["a flag".into()];
+        execs[2].output = Some((0..300).map(|i| format!("line {i}\n")).collect());
+        execs[2].narrative_md = Some("**done** `x`".into());
+        let tree = crate::model::tree::build(&execs, &HashMap::new());
+        let anchors: Vec<String> = execs.iter().map(|e| format!("exec-{}", e.id)).collect();
+        let entry_anchors = HashMap::new();
+        let part_of = vec![1, 1, 2];
+        let cx = ExecContext {
+            limits: Limits::default(),
+            max_nesting: 2,
+            files_dir: "sessions/s",
+            files_url: "s/",
+            entry_anchors: &entry_anchors,
+            part_of: &part_of,
+            part: 2,
+        };
+        let (views, _) = views(&execs, &tree, &anchors, &[], &HashMap::new(), 0..3, &cx);
+        assert!(views[2].under.is_some() && views[2].blocks.iter().any(|b| b.cut.is_some()));
+        for v in &views {
+            let object = ExecObject::value(v);
+            assert!(
+                crate::render::object::same_as_serialised(&object, v),
+                "{}",
+                v.id
+            );
+            for b in &v.blocks {
+                let o = super::super::text::BlockObject::value(b);
+                assert!(crate::render::object::same_as_serialised(&o, b));
+            }
+        }
+        // and a template finds them
+        let env = minijinja::Environment::new();
+        let out = env
+            .render_str(
+                "{{ n.id }} {{ n.duration }} {{ n.blocks | length }} {{ n.blocks[0].kind }} {{ n.nope is undefined }}",
+                minijinja::context! { n => ExecObject::value(&views[0]) },
+            )
+            .unwrap();
+        assert_eq!(out, "root 1.5 s 2 code True");
+    }
 }

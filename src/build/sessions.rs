@@ -674,7 +674,12 @@ pub fn session_pages(
             range.clone(),
             &cx,
         );
-        let execs_value = minijinja::Value::from(minijinja::value::Serde(&execs));
+        let execs_value = minijinja::Value::from(
+            execs
+                .iter()
+                .map(exec::ExecObject::value)
+                .collect::<Vec<_>>(),
+        );
         for ext in ["html", "md"] {
             let path = part_path(dir, stem, number, ext);
             let ctx = SessionPage {

@@ -65,6 +65,10 @@ pub struct Block {
     pub tail_text: String,
 }
 
+crate::fields_object!(BlockObject for Block {
+    kind, class, label, lang, html, cut, text, fence, markdown, tail_html, tail_text
+} nested {});
+
 /// `s` pretty-printed when it is JSON, else `None`.
 pub fn pretty_json(s: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(s).ok()?;

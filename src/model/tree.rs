@@ -178,7 +178,7 @@ fn break_cycles(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::status::RawStatus;
 

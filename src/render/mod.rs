@@ -6,4 +6,5 @@ pub mod filters;
 pub mod highlight;
 pub mod markdown;
 pub mod markdown_escape;
+pub mod object;
 pub mod templates;
