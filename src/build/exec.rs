@@ -299,6 +299,7 @@ pub fn views<'a>(
                 tail_text: String::new(),
                 fence: crate::render::markdown_escape::fence_for(code_shown),
                 lang: lang.name(),
+                note: super::text::note("code", lang.name()),
                 cut: None,
             },
         ));

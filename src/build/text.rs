@@ -51,6 +51,9 @@ pub struct Block {
     pub label: &'static str,
     /// Fence info string for Markdown.
     pub lang: &'static str,
+    /// What the label says in brackets: the language of code, the kind of other
+    /// blocks than plain text (`json`, `ansi`, `markdown`), nothing for plain text.
+    pub note: &'static str,
     /// Escaped HTML of the head (or of everything when not cut).
     pub html: String,
     pub cut: Option<Cut>,
@@ -65,9 +68,22 @@ pub struct Block {
     pub tail_text: String,
 }
 
+/// What a block's label says in brackets (see [`Block::note`]).
+pub fn note(kind: &'static str, lang: &'static str) -> &'static str {
+    match kind {
+        "code" => lang,
+        "text" => "",
+        k => k,
+    }
+}
+
+// The escaped HTML is markup made here: templates get it as safe strings.
 crate::fields_object!(BlockObject for Block {
-    kind, class, label, lang, html, cut, text, fence, markdown, tail_html, tail_text
-} nested {});
+    kind, class, label, note, lang, cut, text, fence, markdown, tail_text
+} nested {
+    html: |s: &String| minijinja::Value::from_safe_string(s.clone()),
+    tail_html: |s: &String| minijinja::Value::from_safe_string(s.clone()),
+});
 
 /// `s` pretty-printed when it is JSON, else `None`.
 pub fn pretty_json(s: &str) -> Option<String> {
@@ -217,6 +233,7 @@ pub fn block(raw: &str, kind: &'static str, limits: &Limits, file: &str, md_pref
         tail_text: text_tail,
         fence,
         lang: if kind == "json" { "json" } else { "text" },
+        note: note(kind, ""),
         cut: cut.map(|(_, _, hl, hb)| Cut {
             total_lines: text.lines().count(),
             total_bytes: raw.len(),
@@ -283,6 +300,7 @@ pub fn block_big(big: &BigText, kind: &'static str, limits: &Limits, file: &str)
         text,
         tail_text,
         lang: "text",
+        note: note(kind, ""),
         cut: Some(Cut {
             total_lines: big.lines as usize,
             total_bytes: big.bytes as usize,

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use minijinja::syntax::SyntaxConfig;
+use minijinja::value::ValueKind;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use std::borrow::Cow;
 
 use super::filters;
 
@@ -134,20 +136,27 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
                         std::borrow::Cow::Owned(_)
                     ))
         };
-        match value.as_str().filter(|s| needs(s)) {
-            Some(s) => {
-                let mut shown = show_bidi_controls(s);
-                if markdown {
-                    shown = super::escape::visible_controls(&shown).into_owned();
-                }
-                let v = if value.is_safe() {
-                    minijinja::Value::from_safe_string(shown)
-                } else {
-                    minijinja::Value::from(shown)
-                };
-                minijinja::escape_formatter(out, state, &v)
+        let Some(s) = value.as_str().filter(|_| value.kind() == ValueKind::String) else {
+            return minijinja::escape_formatter(out, state, value);
+        };
+        let shown = if needs(s) {
+            let shown = show_bidi_controls(s);
+            if markdown {
+                Cow::Owned(super::escape::visible_controls(&shown).into_owned())
+            } else {
+                Cow::Owned(shown)
             }
-            None => minijinja::escape_formatter(out, state, value),
+        } else {
+            Cow::Borrowed(s)
+        };
+        // A string that is not escaped goes out as it is (what minijinja would write
+        // through `Display`, without the formatting machinery).
+        if value.is_safe() || !matches!(state.auto_escape(), AutoEscape::Html) {
+            return out.write_str(&shown).map_err(minijinja::Error::from);
+        }
+        match shown {
+            Cow::Borrowed(_) => minijinja::escape_formatter(out, state, value),
+            Cow::Owned(o) => minijinja::escape_formatter(out, state, &minijinja::Value::from(o)),
         }
     });
     Ok(env)
