@@ -119,12 +119,23 @@ pub fn write_files(
     Ok(())
 }
 
-/// Renders and writes pages.
+/// Renders pages on all cores, then writes them in their order.
 pub fn write_pages(
     env: &Environment<'static>,
     pages: Vec<Page>,
     stage: &mut Staging,
     dump_context: bool,
 ) -> Result<()> {
-    write_files(stage, &render_pages(env, pages, dump_context)?, None)
+    use rayon::prelude::*;
+    let rendered: Vec<Result<Vec<File>>> = pages
+        .into_par_iter()
+        .map(|p| {
+            let mut out = Vec::with_capacity(1);
+            render_page(env, p, dump_context, &mut out).map(|()| out)
+        })
+        .collect();
+    for files in rendered {
+        write_files(stage, &files?, None)?;
+    }
+    Ok(())
 }

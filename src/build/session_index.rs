@@ -219,8 +219,7 @@ pub fn index_pages(
         let totals = if (n, s) == (None, None) {
             all_totals
         } else {
-            let subset: Vec<SessionSummary> = list.iter().map(|&i| summaries[i].clone()).collect();
-            owned = totals(&subset);
+            owned = totals(list.iter().map(|&i| &summaries[i]));
             &owned
         };
         let filtered = [

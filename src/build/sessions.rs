@@ -131,12 +131,10 @@ pub struct Totals {
     pub issues: u64,
 }
 
-pub fn totals(summaries: &[SessionSummary]) -> Totals {
-    let mut t = Totals {
-        sessions: summaries.len(),
-        ..Totals::default()
-    };
+pub fn totals<'a>(summaries: impl IntoIterator<Item = &'a SessionSummary>) -> Totals {
+    let mut t = Totals::default();
     for s in summaries {
+        t.sessions += 1;
         match s.final_state {
             FinalState::Completed => t.completed += 1,
             FinalState::Failed => t.failed += 1,

@@ -168,11 +168,34 @@ pub fn format_utc(ms: i64) -> String {
         rem / 1000 % 60,
         rem % 1000,
     );
-    if milli == 0 {
-        format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
-    } else {
-        format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{milli:03}")
+    if !(0..=9999).contains(&y) {
+        return if milli == 0 {
+            format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+        } else {
+            format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{milli:03}")
+        };
     }
+    // digits written directly: index pages show two times per session, five times over
+    let mut out = String::with_capacity(23);
+    let put = |out: &mut String, n: i64, width: u32, sep: Option<char>| {
+        for k in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10i64.pow(k) % 10) as u8));
+        }
+        if let Some(c) = sep {
+            out.push(c);
+        }
+    };
+    put(&mut out, y, 4, Some('-'));
+    put(&mut out, m, 2, Some('-'));
+    put(&mut out, d, 2, Some(' '));
+    put(&mut out, h, 2, Some(':'));
+    put(&mut out, mi, 2, Some(':'));
+    put(&mut out, s, 2, None);
+    if milli != 0 {
+        out.push('.');
+        put(&mut out, milli, 3, None);
+    }
+    out
 }
 
 /// A duration for people: `850 ms`, `4.2 s`, `3 min 5 s`, `2 h 10 min`, `3 d 4 h`.
@@ -196,6 +219,43 @@ pub fn format_duration(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_digits_are_what_format_writes() {
+        let reference = |ms: i64| {
+            let days = ms.div_euclid(86_400_000);
+            let rem = ms.rem_euclid(86_400_000);
+            let (y, m, d) = civil_from_days(days);
+            let (h, mi, s, milli) = (
+                rem / 3_600_000,
+                rem / 60_000 % 60,
+                rem / 1000 % 60,
+                rem % 1000,
+            );
+            if milli == 0 {
+                format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+            } else {
+                format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{milli:03}")
+            }
+        };
+        let mut ms: i64 = -MAX_MS;
+        while ms < MAX_MS {
+            assert_eq!(format_utc(ms), reference(ms), "{ms}");
+            ms += 77_777_777_777 + ms.rem_euclid(999);
+        }
+        for ms in [
+            0,
+            1,
+            999,
+            1000,
+            -1,
+            MAX_MS,
+            -62_167_219_200_000,
+            -62_167_219_200_001,
+        ] {
+            assert_eq!(format_utc(ms), reference(ms), "{ms}");
+        }
+    }
 
     fn ms(s: &str) -> Option<i64> {
         Timestamp::from_text(s).epoch_ms

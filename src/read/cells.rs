@@ -40,6 +40,21 @@ pub const fn json(name: &'static str) -> ColSpec {
     }
 }
 
+/// `"a", NULL, "c"`: the columns in spec order, NULL for those not `present`.
+fn select_list(cols: &[ColSpec], present: &[bool]) -> String {
+    cols.iter()
+        .zip(present)
+        .map(|(c, &p)| {
+            if p {
+                format!("\"{}\"", c.name)
+            } else {
+                "NULL".to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Which of the columns we want a table really has.
 #[derive(Debug, Clone)]
 pub struct TableLayout {
@@ -48,6 +63,10 @@ pub struct TableLayout {
     pub has_rowid: bool,
     /// The columns rows are ordered by: `rowid`, else the primary key, else all read.
     pub order: String,
+    /// The columns it was detected for, and their select list (made once: sessions
+    /// are read with it thousands of times).
+    spec: Vec<&'static str>,
+    select: String,
 }
 
 impl TableLayout {
@@ -94,8 +113,11 @@ impl TableLayout {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let select = select_list(cols, &present);
         Some(TableLayout {
             table,
+            spec: cols.iter().map(|c| c.name).collect(),
+            select,
             present,
             has_rowid,
             order,
@@ -117,18 +139,11 @@ impl TableLayout {
     }
 
     /// `"a", NULL, "c"`: the columns in spec order, NULL for absent ones.
-    pub fn select_list(&self, cols: &[ColSpec]) -> String {
-        cols.iter()
-            .zip(&self.present)
-            .map(|(c, &p)| {
-                if p {
-                    format!("\"{}\"", c.name)
-                } else {
-                    "NULL".to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+    pub fn select_list(&self, cols: &[ColSpec]) -> std::borrow::Cow<'_, str> {
+        if cols.len() == self.spec.len() && cols.iter().zip(&self.spec).all(|(c, s)| c.name == *s) {
+            return std::borrow::Cow::Borrowed(&self.select);
+        }
+        std::borrow::Cow::Owned(select_list(cols, &self.present))
     }
 
     pub fn has(&self, cols: &[ColSpec], name: &str) -> bool {

@@ -250,15 +250,62 @@ impl SessionIndex {
             read_session_rows(conn, l, &mut ix).context("reading orchestration_session")?;
         }
         let mut warnings = Vec::new();
+        // The executions logs hang under, by id: the log table is read first (it is
+        // small next to the executions), and the scan of the executions below notes
+        // the session of each one a log names (no join over the execution table).
+        let logs_attach = layouts.exec.is_some()
+            && layouts
+                .log
+                .as_ref()
+                .is_some_and(|l| l.has(LOG_COLS, "parent_exec_id") && l.has_rowid);
+        let mut log_parents: HashMap<String, Option<usize>> = HashMap::new();
+        if logs_attach && let Some(l) = &layouts.log {
+            scan(conn, l, LOG_COLS, &["parent_exec_id"], |_, r| {
+                if let Some(p) = key(r.get_ref(1)?) {
+                    log_parents.insert(p, None);
+                }
+                Ok(())
+            })
+            .context("reading orchestration_session_log")?;
+        }
         if let Some(l) = &layouts.exec {
+            // rows of a session mostly follow each other: the last session id is
+            // compared as bytes before one is made and looked up
+            let mut last: Option<(String, usize)> = None;
+            let with_id = !log_parents.is_empty();
             scan(
                 conn,
                 l,
                 EXEC_COLS,
-                &["session_id", "exec_status"],
+                if with_id {
+                    &["session_id", "exec_status", "orchestration_session_exec_id"]
+                } else {
+                    &["session_id", "exec_status"]
+                },
                 |rowid, r| {
-                    let s = ix.session(key(r.get_ref(1)?), EXEC);
+                    let id = r.get_ref(1)?;
+                    let s = match (&last, id) {
+                        (Some((k, s)), ValueRef::Text(b)) if k.as_bytes() == b => *s,
+                        _ => {
+                            let k = key(id);
+                            let s = ix.session(k.clone(), EXEC);
+                            last = k.map(|k| (k, s));
+                            s
+                        }
+                    };
                     ix.rows[s].exec.push(rowid);
+                    if with_id {
+                        let slot = match r.get_ref(3)? {
+                            ValueRef::Text(b) => match std::str::from_utf8(b) {
+                                Ok(id) => log_parents.get_mut(id),
+                                Err(_) => log_parents.get_mut(&*String::from_utf8_lossy(b)),
+                            },
+                            other => key(other).and_then(|id| log_parents.get_mut(&id)),
+                        };
+                        if let Some(slot) = slot {
+                            *slot = Some(s);
+                        }
+                    }
                     let sum = &mut ix.summaries[s];
                     sum.exec_total += 1;
                     match rule.classify(&raw_status(r.get_ref(2)?)) {
@@ -352,7 +399,8 @@ impl SessionIndex {
             }
         }
         let unattached_logs = if layouts.log.is_some() && layouts.exec.is_some() {
-            attach_logs(conn, &layouts, &mut ix).context("reading orchestration_session_log")?
+            attach_logs(conn, &layouts, &log_parents, &mut ix)
+                .context("reading orchestration_session_log")?
         } else {
             Vec::new()
         };
@@ -967,7 +1015,12 @@ fn fetch_select(
 }
 
 /// Attaches each log to the session of the execution its chain of parents leads to.
-fn attach_logs(conn: &Connection, layouts: &Layouts, ix: &mut Indexer<'_>) -> Result<Vec<i64>> {
+fn attach_logs(
+    conn: &Connection,
+    layouts: &Layouts,
+    exec_session: &HashMap<String, Option<usize>>,
+    ix: &mut Indexer<'_>,
+) -> Result<Vec<i64>> {
     let log = layouts.log.as_ref().expect("checked");
     if !log.has(LOG_COLS, "parent_exec_id") || !log.has_rowid {
         // No parent column: nothing can be attached.
@@ -978,19 +1031,14 @@ fn attach_logs(conn: &Connection, layouts: &Layouts, ix: &mut Indexer<'_>) -> Re
         })?;
         return Ok(all);
     }
-    // Logs directly under an execution (one indexed join in SQLite).
+    // Logs directly under an execution: its session, noted by the scan of executions.
     let mut session_of: HashMap<i64, usize> = HashMap::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT l.rowid, e.session_id FROM orchestration_session_log l \
-             JOIN orchestration_session_exec e ON e.orchestration_session_exec_id = l.parent_exec_id",
-        ).map_err(explain)?;
-        let mut rows = stmt.query([]).map_err(explain)?;
-        while let Some(r) = rows.next().map_err(explain)? {
-            let s = ix.session(key(r.get_ref(1)?), LOG);
-            session_of.insert(r.get(0).map_err(explain)?, s);
+    scan(conn, log, LOG_COLS, &["parent_exec_id"], |rowid, r| {
+        if let Some(&Some(s)) = key(r.get_ref(1)?).and_then(|p| exec_session.get(&p)) {
+            session_of.insert(rowid, s);
         }
-    }
+        Ok(())
+    })?;
     // Logs under logs: parent rowid links, resolved iteratively (cycles end unattached).
     let mut parent_of: HashMap<i64, i64> = HashMap::new();
     {
