@@ -119,7 +119,8 @@ pub fn write_files(
     Ok(())
 }
 
-/// Renders pages on all cores, then writes them in their order.
+/// Renders pages on all cores, a few at a time (so memory holds a few pages, not an
+/// index of ten thousand sessions), and writes them in their order.
 pub fn write_pages(
     env: &Environment<'static>,
     pages: Vec<Page>,
@@ -127,15 +128,20 @@ pub fn write_pages(
     dump_context: bool,
 ) -> Result<()> {
     use rayon::prelude::*;
-    let rendered: Vec<Result<Vec<File>>> = pages
-        .into_par_iter()
-        .map(|p| {
-            let mut out = Vec::with_capacity(1);
-            render_page(env, p, dump_context, &mut out).map(|()| out)
-        })
-        .collect();
-    for files in rendered {
-        write_files(stage, &files?, None)?;
+    let mut pages = pages.into_iter().peekable();
+    let batch = 4 * rayon::current_num_threads().max(1);
+    while pages.peek().is_some() {
+        let some: Vec<Page> = pages.by_ref().take(batch).collect();
+        let rendered: Vec<Result<Vec<File>>> = some
+            .into_par_iter()
+            .map(|p| {
+                let mut out = Vec::with_capacity(1);
+                render_page(env, p, dump_context, &mut out).map(|()| out)
+            })
+            .collect();
+        for files in rendered {
+            write_files(stage, &files?, None)?;
+        }
     }
     Ok(())
 }

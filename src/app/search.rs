@@ -41,6 +41,9 @@ pub struct IndexStats {
     pub largest_doc_shard: u64,
 }
 
+/// A rendered term shard: its number and its file.
+type Shard = (u32, Vec<u8>);
+
 /// The index being written.
 pub struct SiteIndex {
     spill_dir: PathBuf,
@@ -189,62 +192,89 @@ impl SiteIndex {
         v
     }
 
+    /// The term shards of group `g`: its spill file (read in pieces, then removed) and
+    /// what is still in memory, split into shards and rendered.
+    fn finish_group(
+        &self,
+        g: usize,
+        spilled: Option<fs::File>,
+        buffer: &[u8],
+    ) -> Result<Vec<Shard>> {
+        let per_group = (self.shards / self.groups) as usize;
+        let groups = self.groups as usize;
+        let mut shards: Vec<search::ShardTerms> = (0..per_group)
+            .map(|_| search::ShardTerms::default())
+            .collect();
+        let mut add = |shard: u16, doc: u32, term: &str| {
+            shards[shard as usize / groups].add(doc, term);
+        };
+        if let Some(f) = spilled {
+            drop(f);
+            let path = self.spill_path(g);
+            let mut file =
+                fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
+            let mut buf = vec![0u8; 1 << 20];
+            let mut filled = 0;
+            loop {
+                let n = file
+                    .read(&mut buf[filled..])
+                    .with_context(|| format!("reading {}", path.display()))?;
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+                let used = search::read_records(&buf[..filled], &mut add);
+                buf.copy_within(used..filled, 0);
+                filled -= used;
+            }
+            fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        }
+        search::read_records(buffer, &mut add);
+        let counts = &self.counts;
+        Ok(shards
+            .into_par_iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let n = (k * groups + g) as u32;
+                (
+                    n,
+                    t.render(n, |term| counts.get(&search::key(term)).copied()),
+                )
+            })
+            .collect())
+    }
+
     /// Writes the term shards and the manifest.
     pub fn finish(mut self, stage: &mut Staging) -> Result<IndexStats> {
         if !self.docs.is_empty() {
             self.write_doc_shard(stage)?;
         }
-        // one group at a time: its records, split into its shards, rendered on all cores
-        let per_group = (self.shards / self.groups) as usize;
-        for g in 0..self.groups as usize {
-            let mut shards: Vec<search::ShardTerms> = (0..per_group)
-                .map(|_| search::ShardTerms::default())
-                .collect();
-            let groups = self.groups as usize;
-            let mut add = |shard: u16, doc: u32, term: &str| {
-                shards[shard as usize / groups].add(doc, term);
-            };
-            // the spill file, read in pieces, then what is still in memory
-            if let Some(f) = self.files[g].take() {
-                drop(f);
-                let path = self.spill_path(g);
-                let mut file =
-                    fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
-                let mut buf = vec![0u8; 1 << 20];
-                let mut filled = 0;
-                loop {
-                    let n = file
-                        .read(&mut buf[filled..])
-                        .with_context(|| format!("reading {}", path.display()))?;
-                    if n == 0 {
-                        break;
-                    }
-                    filled += n;
-                    let used = search::read_records(&buf[..filled], &mut add);
-                    buf.copy_within(used..filled, 0);
-                    filled -= used;
-                }
-                fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
-            }
-            search::read_records(&self.buffers[g], &mut add);
-            self.buffers[g] = Vec::new();
-            let counts = &self.counts;
-            let done: Vec<(u32, Vec<u8>)> = shards
-                .into_par_iter()
-                .enumerate()
-                .map(|(k, t)| {
-                    let n = (k * groups + g) as u32;
+        // as many groups at a time as there are cores: each one's records, split into
+        // its shards and rendered; then their files are written in order
+        let all: Vec<usize> = (0..self.groups as usize).collect();
+        for some in all.chunks(rayon::current_num_threads().max(1)) {
+            let work: Vec<(usize, Option<fs::File>, Vec<u8>)> = some
+                .iter()
+                .map(|&g| {
                     (
-                        n,
-                        t.render(n, |term| counts.get(&search::key(term)).copied()),
+                        g,
+                        self.files[g].take(),
+                        std::mem::take(&mut self.buffers[g]),
                     )
                 })
                 .collect();
-            for (n, bytes) in done {
-                self.stats.term_bytes += bytes.len() as u64;
-                self.stats.largest_term_shard =
-                    self.stats.largest_term_shard.max(bytes.len() as u64);
-                stage.write(&format!("search/t/{n}.js"), &bytes)?;
+            let this = &self;
+            let done: Vec<Result<Vec<Shard>>> = work
+                .into_par_iter()
+                .map(|(g, file, buffer)| this.finish_group(g, file, &buffer))
+                .collect();
+            for group in done {
+                for (n, bytes) in group? {
+                    self.stats.term_bytes += bytes.len() as u64;
+                    self.stats.largest_term_shard =
+                        self.stats.largest_term_shard.max(bytes.len() as u64);
+                    stage.write(&format!("search/t/{n}.js"), &bytes)?;
+                }
             }
         }
         self.stats.docs = self.next_doc;

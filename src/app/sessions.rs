@@ -25,7 +25,7 @@ pub struct Loaded {
 }
 
 /// Executions loaded at once before they are processed.
-pub const CHUNK_EXECS: u64 = 10_000;
+pub const CHUNK_EXECS: u64 = 6_000;
 /// Sessions loaded at once before they are processed.
 pub const CHUNK_SESSIONS: usize = 256;
 
