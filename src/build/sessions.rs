@@ -290,6 +290,24 @@ pub fn issue_anchors(session: &Session) -> Vec<String> {
 
 fn anchors(ids: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
     let ids: Vec<String> = ids.collect();
+    // The common case: every id plain and none equal to another ignoring case, so
+    // each is its own stem (what the general case below gives them too).
+    if ids.iter().all(|id| slug::is_plain(id, &[])) {
+        let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
+        sorted.sort_unstable_by(|a, b| {
+            a.bytes()
+                .map(|c| c.to_ascii_lowercase())
+                .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+        });
+        if sorted.windows(2).all(|w| !w[0].eq_ignore_ascii_case(w[1])) {
+            return ids.iter().map(|id| format!("{prefix}-{id}")).collect();
+        }
+    }
+    anchors_general(&ids, prefix)
+}
+
+/// Anchors for any ids: stems from [`slug::assign`], repeated ids numbered.
+fn anchors_general(ids: &[String], prefix: &str) -> Vec<String> {
     let stems = slug::assign(ids.iter().map(String::as_str), &[]);
     // Every first occurrence keeps its stem; a repeated id gets the first `-dupN` that
     // no other id has (an id may itself be `x-dup2`).
@@ -740,6 +758,25 @@ pub fn session_pages(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_distinct_ids_get_the_anchors_the_general_rule_gives() {
+        let lists: Vec<Vec<&str>> = vec![
+            vec!["SESS-1-E00001", "SESS-1-E00002", "b", "A"],
+            vec!["x.y", "x-y", "x_y", "X.Z"],
+            vec!["z", "y", "x"],
+            vec!["a", "A"],
+            vec!["con", "ok.html", "fine"],
+        ];
+        for ids in lists {
+            let owned: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+            assert_eq!(
+                anchors(owned.clone().into_iter(), "exec"),
+                anchors_general(&owned, "exec"),
+                "{ids:?}"
+            );
+        }
+    }
 
     #[test]
     fn regression_a_repeated_id_does_not_take_the_anchor_of_an_id_named_like_its_copy() {

@@ -51,19 +51,24 @@ fn is_reserved(id: &str, reserved: &[&str]) -> bool {
     })
 }
 
-fn is_plain(id: &str, reserved: &[&str]) -> bool {
-    let lower = id.to_ascii_lowercase();
-    let base = lower.split('.').next().unwrap_or("");
-    !id.is_empty()
-        && id.len() <= MAX_PLAIN
-        && !id.starts_with('.')
-        && !id.ends_with('.')
-        && id
+pub fn is_plain(id: &str, reserved: &[&str]) -> bool {
+    if id.is_empty()
+        || id.len() > MAX_PLAIN
+        || id.starts_with('.')
+        || id.ends_with('.')
+        || !id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-        && !is_reserved(id, reserved)
-        && !DEVICES.contains(&base)
-        && !EXTENSIONS.iter().any(|e| lower.ends_with(e))
+    {
+        return false;
+    }
+    // ASCII from here: devices and extensions compared ignoring case, without a copy
+    let base = id.split('.').next().unwrap_or("");
+    !is_reserved(id, reserved)
+        && !DEVICES.iter().any(|d| d.eq_ignore_ascii_case(base))
+        && !EXTENSIONS
+            .iter()
+            .any(|e| id.len() >= e.len() && id[id.len() - e.len()..].eq_ignore_ascii_case(e))
 }
 
 fn hashed(id: &str) -> String {
