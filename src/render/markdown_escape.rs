@@ -276,12 +276,23 @@ fn is_delimiter(cell: &str) -> bool {
 /// With `pad = false` the rows are only normalised to `| a | b |`.
 pub fn align_tables(text: &str, pad: bool) -> String {
     let is_row = |l: &str| l.trim_start().starts_with('|');
+    // printable ASCII is one column a byte; anything else is measured
+    let width = |c: &str| {
+        if c.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            c.len()
+        } else {
+            UnicodeWidthStr::width(c)
+        }
+    };
     let lines: Vec<&str> = text.split('\n').collect();
-    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
     let mut i = 0;
     while i < lines.len() {
+        if i > 0 {
+            out.push('\n');
+        }
         if !is_row(lines[i]) {
-            out.push(lines[i].to_string());
+            out.push_str(lines[i]);
             i += 1;
             continue;
         }
@@ -294,30 +305,32 @@ pub fn align_tables(text: &str, pad: bool) -> String {
         let mut widths = vec![3usize; ncols];
         for row in rows.iter().filter(|r| !r.iter().all(|c| is_delimiter(c))) {
             for (k, c) in row.iter().enumerate() {
-                widths[k] = widths[k].max(UnicodeWidthStr::width(*c));
+                widths[k] = widths[k].max(width(c));
             }
         }
-        for row in &rows {
+        for (r, row) in rows.iter().enumerate() {
+            if r > 0 {
+                out.push('\n');
+            }
             let delim = row.iter().all(|c| is_delimiter(c));
-            let mut line = String::from("|");
+            out.push('|');
             for (k, &w) in widths.iter().enumerate() {
                 let c = row.get(k).copied().unwrap_or("");
-                line.push(' ');
+                out.push(' ');
                 if delim {
-                    line.push_str(&"-".repeat(if pad { w } else { 3 }));
+                    out.extend(std::iter::repeat_n('-', if pad { w } else { 3 }));
                 } else {
-                    line.push_str(c);
-                    let cw = UnicodeWidthStr::width(c);
+                    out.push_str(c);
+                    let cw = width(c);
                     if pad && cw < w {
-                        line.push_str(&" ".repeat(w - cw));
+                        out.extend(std::iter::repeat_n(' ', w - cw));
                     }
                 }
-                line.push_str(" |");
+                out.push_str(" |");
             }
-            out.push(line);
         }
     }
-    out.join("\n")
+    out
 }
 
 /// A code fence longer than any run of backticks in `s` (at least three).
