@@ -57,6 +57,8 @@ pub struct ExecView<'a> {
     pub lang: &'static str,
 }
 
+crate::serde_field!(Vec<LogView<'_>>, Option<UnderLink>);
+
 crate::fields_object!(ExecObject for ExecView<'_> {
     status, open, anchor, title, depth, level, problem, flags, id, status_raw, nature,
     namespace, identity, duration, entry_id, entry_anchor, narrative_html, narrative_md,

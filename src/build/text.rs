@@ -77,6 +77,8 @@ pub fn note(kind: &'static str, lang: &'static str) -> &'static str {
     }
 }
 
+crate::serde_field!(Option<Cut>);
+
 // The escaped HTML is markup made here: templates get it as safe strings.
 crate::fields_object!(BlockObject for Block {
     kind, class, label, note, lang, cut, text, fence, markdown, tail_text

@@ -11,8 +11,62 @@
 //! each view checks that the object and the serialised struct show the same fields
 //! with the same values.
 
+/// A field of a view as a template value: strings, numbers, booleans and options of
+/// them directly (what serde would give, without its machinery), other types through
+/// serde (`serde_field!`).
+pub trait Field {
+    fn value(&self) -> minijinja::Value;
+}
+
+impl Field for String {
+    fn value(&self) -> minijinja::Value {
+        minijinja::Value::from(self.as_str())
+    }
+}
+
+impl Field for &str {
+    fn value(&self) -> minijinja::Value {
+        minijinja::Value::from(*self)
+    }
+}
+
+impl Field for usize {
+    fn value(&self) -> minijinja::Value {
+        minijinja::Value::from(*self)
+    }
+}
+
+impl Field for bool {
+    fn value(&self) -> minijinja::Value {
+        minijinja::Value::from(*self)
+    }
+}
+
+impl<T: Field> Field for Option<T> {
+    fn value(&self) -> minijinja::Value {
+        match self {
+            Some(v) => v.value(),
+            None => minijinja::Value::from(()),
+        }
+    }
+}
+
+/// `serde_field!(T, ...)`: these types are template values through serde.
+#[macro_export]
+macro_rules! serde_field {
+    ($($t:ty),* $(,)?) => {
+        $(impl $crate::render::object::Field for $t {
+            fn value(&self) -> minijinja::Value {
+                minijinja::Value::from(minijinja::value::Serde(self))
+            }
+        })*
+    };
+}
+
+serde_field!(&[String]);
+
 /// `fields_object!(Obj for View { a, b, c } nested { d: conv })` declares `Obj`, an
-/// object with the fields `a`, `b`, `c` of `View` (converted through serde) and `d`
+/// object with the fields `a`, `b`, `c` of `View` (each through [`Field`]) and `d`
 /// (converted by `conv(&view.d) -> Value`), and `Obj::value(&View) -> Value`.
 #[macro_export]
 macro_rules! fields_object {
@@ -28,7 +82,7 @@ macro_rules! fields_object {
             /// The view as a template value.
             pub fn value(v: &$view) -> minijinja::Value {
                 minijinja::Value::from_object($obj {
-                    $($f: minijinja::Value::from(minijinja::value::Serde(&v.$f)),)*
+                    $($f: $crate::render::object::Field::value(&v.$f),)*
                     $($n: ($conv)(&v.$n),)*
                 })
             }
