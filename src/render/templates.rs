@@ -129,12 +129,22 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
     env.set_formatter(|out, state, value| {
         let markdown = state.name().ends_with(".md");
         let needs = |s: &str| {
-            has_bidi_control(s)
-                || (markdown
-                    && matches!(
-                        super::escape::visible_controls(s),
-                        std::borrow::Cow::Owned(_)
-                    ))
+            // one vectorised look for the bytes that can start either (most values
+            // have none), then the exact checks
+            let suspect = if markdown {
+                super::escape::any_byte(s.as_bytes(), |c| {
+                    (c < 0x20 && c != b'\t' && c != b'\n') | (c == 0x7f) | (c == 0xc2) | (c == 0xe2)
+                })
+            } else {
+                super::escape::any_byte(s.as_bytes(), |c| c == 0xe2)
+            };
+            suspect
+                && (has_bidi_control(s)
+                    || (markdown
+                        && matches!(
+                            super::escape::visible_controls(s),
+                            std::borrow::Cow::Owned(_)
+                        )))
         };
         let Some(s) = value.as_str().filter(|_| value.kind() == ValueKind::String) else {
             return minijinja::escape_formatter(out, state, value);

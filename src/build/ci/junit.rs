@@ -20,14 +20,15 @@ pub const MAX_SYSTEM_OUT: usize = 16 * 1024;
 #[derive(Serialize)]
 /// A test case; every text is already XML-safe ([`xml_text`]).
 pub struct Case<'a> {
+    // in the order the template looks them up (minijinja scans a struct's fields)
     pub classname: String,
     pub name: String,
     pub time: String,
     pub outcome: &'static str,
+    pub system_out: Cow<'a, str>,
     pub message: String,
     pub kind: String,
     pub error: Cow<'a, str>,
-    pub system_out: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
