@@ -160,8 +160,12 @@ pub fn is_keyword(word: &str) -> bool {
     if word.len() > 17 || !word.is_ascii() {
         return false;
     }
-    let up = word.to_ascii_uppercase();
-    KEYWORDS.binary_search(&up.as_str()).is_ok()
+    // upper-cased on the stack: every word of every highlighted script comes here
+    let mut buf = [0u8; 17];
+    let up = &mut buf[..word.len()];
+    up.copy_from_slice(word.as_bytes());
+    up.make_ascii_uppercase();
+    std::str::from_utf8(up).is_ok_and(|up| KEYWORDS.binary_search(&up).is_ok())
 }
 
 #[cfg(test)]
