@@ -434,5 +434,23 @@ pub fn session_bytes(
             })
             .collect(),
     };
-    Ok(serde_json::to_vec(&out)?)
+    // sized for what it holds (a session's JSON is grown once, not doubled ten times)
+    let len = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    let estimate = 1024
+        + session
+            .execs
+            .iter()
+            .map(|e| {
+                512 + len(&e.code)
+                    + len(&e.input)
+                    + len(&e.error)
+                    + len(&e.output)
+                    + len(&e.elaboration)
+                    + len(&e.narrative_md)
+            })
+            .sum::<usize>()
+        + 512 * (session.issues.len() + session.logs.len() + session.states.len());
+    let mut bytes = Vec::with_capacity(estimate.min(64 << 20));
+    serde_json::to_writer(&mut bytes, &out)?;
+    Ok(bytes)
 }
