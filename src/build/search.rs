@@ -292,8 +292,9 @@ impl Default for Terms {
 #[derive(Debug, Clone, Default)]
 pub struct DocTerms {
     pub text: String,
-    /// [`hash`] (the shard) and [`key`] (the identity) of each term.
-    pub hashes: Vec<(u32, u64)>,
+    /// [`hash`] (the shard), [`key`] (the identity), start and length in `text` of
+    /// each term.
+    pub hashes: Vec<(u32, u64, u32, u32)>,
 }
 
 impl DocTerms {
@@ -301,8 +302,7 @@ impl DocTerms {
     pub fn iter(&self) -> impl Iterator<Item = (u32, u64, &str)> {
         self.hashes
             .iter()
-            .zip(self.text.split(' ').filter(|t| !t.is_empty()))
-            .map(|(&(h, k), t)| (h, k, t))
+            .map(|&(h, k, s, l)| (h, k, &self.text[s as usize..(s + l) as usize]))
     }
 }
 
@@ -450,7 +450,7 @@ impl Terms {
     /// The terms and their hashes.
     pub fn finish(self) -> DocTerms {
         DocTerms {
-            hashes: self.seen.iter().map(|s| (s.0, s.1)).collect(),
+            hashes: self.seen,
             text: self.out,
         }
     }
