@@ -53,7 +53,7 @@ impl CiRender<'_> {
     ) -> Result<CiPiece> {
         let junit = if self.junit {
             let suite = junit::suite(suite_id, session, tree);
-            Some(render(self.env, "xml/junit-suite.xml", &suite)?)
+            Some(render(self.env, "xml/junit-suite.xml", &suite.context())?)
         } else {
             None
         };

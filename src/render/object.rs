@@ -30,6 +30,12 @@ impl Field for &str {
     }
 }
 
+impl Field for std::borrow::Cow<'_, str> {
+    fn value(&self) -> minijinja::Value {
+        minijinja::Value::from(self.as_ref())
+    }
+}
+
 impl Field for usize {
     fn value(&self) -> minijinja::Value {
         minijinja::Value::from(*self)

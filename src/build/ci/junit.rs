@@ -43,7 +43,25 @@ pub struct Suite<'a> {
     pub failures: usize,
     pub skipped: usize,
     pub properties: Vec<(&'static str, String)>,
+    /// Given to the template as [`CaseObject`]s (see [`Suite::context`]).
+    #[serde(skip)]
     pub cases: Vec<Case<'a>>,
+}
+
+crate::fields_object!(CaseObject for Case<'_> {
+    classname, name, time, outcome, system_out, message, kind, error
+} nested {});
+
+impl Suite<'_> {
+    /// The template context: the suite's fields, and its cases as objects (a suite has
+    /// one per execution, each read several times).
+    pub fn context(&self) -> minijinja::Value {
+        let cases: Vec<minijinja::Value> = self.cases.iter().map(CaseObject::value).collect();
+        minijinja::context! {
+            cases => cases,
+            ..minijinja::Value::from(minijinja::value::Serde(self))
+        }
+    }
 }
 
 /// Opening element counts for all suites.
@@ -259,6 +277,24 @@ mod tests {
         ] {
             assert_eq!(xml_safe(dirty), want);
         }
+    }
+
+    #[test]
+    fn cases_reach_the_template_as_their_serialised_fields() {
+        let c = Case {
+            classname: "shell.ns".into(),
+            name: "step <1>".into(),
+            time: "0.100".into(),
+            outcome: "failed",
+            system_out: Cow::Borrowed("out & more"),
+            message: "boom".into(),
+            kind: "exec_status=1".into(),
+            error: Cow::Owned("e".into()),
+        };
+        assert!(crate::render::object::same_as_serialised(
+            &CaseObject::value(&c),
+            &c
+        ));
     }
 
     #[test]
