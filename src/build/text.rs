@@ -99,7 +99,7 @@ pub fn is_long(s: &str, l: &Limits) -> bool {
 }
 
 fn memchr_count(b: &[u8], c: u8) -> usize {
-    b.iter().filter(|&&x| x == c).count()
+    memchr::memchr_iter(c, b).count()
 }
 
 /// The text of a value as the pages show it: whole, or head and tail with what is
