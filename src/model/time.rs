@@ -157,23 +157,38 @@ fn parse_text(s: &str) -> Option<i64> {
     }
 }
 
-/// `YYYY-MM-DD HH:MM:SS` (with `.mmm` when not whole seconds) in UTC.
-pub fn format_utc(ms: i64) -> String {
+/// The fields of a UTC time: year, month, day, hour, minute, second, millisecond.
+fn utc_fields(ms: i64) -> [i64; 7] {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
-    let (h, mi, s, milli) = (
+    [
+        y,
+        m,
+        d,
         rem / 3_600_000,
         rem / 60_000 % 60,
         rem / 1000 % 60,
         rem % 1000,
-    );
+    ]
+}
+
+/// [`format_utc`] by `format!`: the definition, used for years it does not write digit
+/// by digit.
+fn format_utc_fmt(ms: i64) -> String {
+    let [y, m, d, h, mi, s, milli] = utc_fields(ms);
+    if milli == 0 {
+        format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+    } else {
+        format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{milli:03}")
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (with `.mmm` when not whole seconds) in UTC.
+pub fn format_utc(ms: i64) -> String {
+    let [y, m, d, h, mi, s, milli] = utc_fields(ms);
     if !(0..=9999).contains(&y) {
-        return if milli == 0 {
-            format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
-        } else {
-            format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{milli:03}")
-        };
+        return format_utc_fmt(ms);
     }
     // digits written directly: index pages show two times per session, five times over
     let mut out = String::with_capacity(23);
@@ -222,22 +237,7 @@ mod tests {
 
     #[test]
     fn utc_digits_are_what_format_writes() {
-        let reference = |ms: i64| {
-            let days = ms.div_euclid(86_400_000);
-            let rem = ms.rem_euclid(86_400_000);
-            let (y, m, d) = civil_from_days(days);
-            let (h, mi, s, milli) = (
-                rem / 3_600_000,
-                rem / 60_000 % 60,
-                rem / 1000 % 60,
-                rem % 1000,
-            );
-            if milli == 0 {
-                format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
-            } else {
-                format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{milli:03}")
-            }
-        };
+        let reference = format_utc_fmt;
         let mut ms: i64 = -MAX_MS;
         while ms < MAX_MS {
             assert_eq!(format_utc(ms), reference(ms), "{ms}");
