@@ -258,12 +258,16 @@ impl SessionIndex {
                 .log
                 .as_ref()
                 .is_some_and(|l| l.has(LOG_COLS, "parent_exec_id") && l.has_rowid);
+        // (rowid, parent) of every log, read once: attaching them below uses it too
+        let mut log_rows: Vec<(i64, Option<String>)> = Vec::new();
         let mut log_parents: HashMap<String, Option<usize>> = HashMap::new();
         if logs_attach && let Some(l) = &layouts.log {
-            scan(conn, l, LOG_COLS, &["parent_exec_id"], |_, r| {
-                if let Some(p) = key(r.get_ref(1)?) {
-                    log_parents.insert(p, None);
+            scan(conn, l, LOG_COLS, &["parent_exec_id"], |rowid, r| {
+                let p = key(r.get_ref(1)?);
+                if let Some(p) = &p {
+                    log_parents.insert(p.clone(), None);
                 }
+                log_rows.push((rowid, p));
                 Ok(())
             })
             .context("reading orchestration_session_log")?;
@@ -399,8 +403,14 @@ impl SessionIndex {
             }
         }
         let unattached_logs = if layouts.log.is_some() && layouts.exec.is_some() {
-            attach_logs(conn, &layouts, &log_parents, &mut ix)
-                .context("reading orchestration_session_log")?
+            attach_logs(
+                conn,
+                &layouts,
+                logs_attach.then_some(&log_rows),
+                &log_parents,
+                &mut ix,
+            )
+            .context("reading orchestration_session_log")?
         } else {
             Vec::new()
         };
@@ -1015,14 +1025,18 @@ fn fetch_select(
 }
 
 /// Attaches each log to the session of the execution its chain of parents leads to.
+/// `rows` are the (rowid, parent) of every log when the table has a parent column and
+/// rowids (else nothing can be attached); `exec_session` the session of each execution
+/// a log names.
 fn attach_logs(
     conn: &Connection,
     layouts: &Layouts,
+    rows: Option<&Vec<(i64, Option<String>)>>,
     exec_session: &HashMap<String, Option<usize>>,
     ix: &mut Indexer<'_>,
 ) -> Result<Vec<i64>> {
     let log = layouts.log.as_ref().expect("checked");
-    if !log.has(LOG_COLS, "parent_exec_id") || !log.has_rowid {
+    let Some(rows) = rows else {
         // No parent column: nothing can be attached.
         let mut all = Vec::new();
         scan(conn, log, LOG_COLS, &[], |rowid, _| {
@@ -1030,15 +1044,15 @@ fn attach_logs(
             Ok(())
         })?;
         return Ok(all);
-    }
+    };
     // Logs directly under an execution: its session, noted by the scan of executions.
-    let mut session_of: HashMap<i64, usize> = HashMap::new();
-    scan(conn, log, LOG_COLS, &["parent_exec_id"], |rowid, r| {
-        if let Some(&Some(s)) = key(r.get_ref(1)?).and_then(|p| exec_session.get(&p)) {
-            session_of.insert(rowid, s);
-        }
-        Ok(())
-    })?;
+    let session_of: HashMap<i64, usize> = rows
+        .iter()
+        .filter_map(|(rowid, p)| match exec_session.get(p.as_deref()?) {
+            Some(&Some(s)) => Some((*rowid, s)),
+            _ => None,
+        })
+        .collect();
     // Logs under logs: parent rowid links, resolved iteratively (cycles end unattached).
     let mut parent_of: HashMap<i64, i64> = HashMap::new();
     {
@@ -1057,11 +1071,7 @@ fn attach_logs(
         }
     }
     let mut unattached = Vec::new();
-    let mut all = Vec::new();
-    scan(conn, log, LOG_COLS, &[], |rowid, _| {
-        all.push(rowid);
-        Ok(())
-    })?;
+    let all = rows.iter().map(|&(rowid, _)| rowid);
     // Each chain is walked once: every log on a walked path gets the answer found at
     // its end (a session, or none for a chain that ends nowhere or in a cycle), so a
     // chain 100,000 long recorded child first costs 100,000 steps, not their square.
