@@ -56,6 +56,13 @@ pub fn any_byte(b: &[u8], odd: impl Fn(u8) -> bool) -> bool {
         .any(|chunk| chunk.iter().fold(false, |acc, &c| acc | odd(c)))
 }
 
+/// True for the bytes a character [`visible_controls`] shows can start with: C0 controls
+/// other than tab and line feed, DEL, and C2 (the lead byte of C1 controls). A quick
+/// first look; the exact check follows only on a hit.
+pub fn may_start_control(c: u8) -> bool {
+    (c < 0x20 && c != b'\t' && c != b'\n') | (c == 0x7f) | (c == 0xc2)
+}
+
 /// `s` with control characters made visible for Markdown pages and the CI summary:
 /// C0 controls and DEL as their Unicode control pictures (`␛`, `␀`, `␇`...), C1
 /// controls as U+FFFD; tabs, line feeds and CR LF pairs stay. Printed to a terminal,
@@ -73,8 +80,7 @@ pub fn visible_controls(s: &str) -> std::borrow::Cow<'_, str> {
     // C2 80..9F in UTF-8).
     let b = s.as_bytes();
     // a branch-free first look (vectorised), then the exact one on the rare hit
-    let odd = |c: u8| (c < 0x20 && c != b'\t' && c != b'\n') | (c == 0x7f) | (c == 0xc2);
-    let suspect = any_byte(b, odd);
+    let suspect = any_byte(b, may_start_control);
     let any = suspect
         && b.iter().enumerate().any(|(i, &c)| match c {
             b'\t' | b'\n' => false,

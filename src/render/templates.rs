@@ -133,7 +133,7 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
             // have none), then the exact checks
             let suspect = if markdown {
                 super::escape::any_byte(s.as_bytes(), |c| {
-                    (c < 0x20 && c != b'\t' && c != b'\n') | (c == 0x7f) | (c == 0xc2) | (c == 0xe2)
+                    super::escape::may_start_control(c) | (c == 0xe2)
                 })
             } else {
                 super::escape::any_byte(s.as_bytes(), |c| c == 0xe2)
