@@ -10,7 +10,7 @@ use minijinja::Environment;
 
 use super::ci::{CiPiece, CiSink};
 use super::manifest::{self, DbFingerprint, Manifest, SessionEntry};
-use super::pages::{Content, File, render_pages, write_files, write_pages};
+use super::pages::{Content, File, render_pages, write_files, write_pages, write_pages_with};
 use super::sessions;
 use super::settings::{Settings, load_schema};
 use super::warnings::Warnings;
@@ -220,9 +220,15 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
     )?;
     sink.set_page_execs(opts.page_execs);
     let ci_render = sink.renderer(opts.limits, &opts.dir);
-    write_pages(
-        &env,
-        sp::index_pages(
+    let progress = progress_bar(args.quiet, totals.exec_total, summaries.len());
+    let neighbour = |j: Option<usize>| {
+        j.and_then(|j| order.get(j))
+            .map(|&x| (summaries[x].id.as_str(), stems[&summaries[x].id].as_str()))
+    };
+    let stage = Mutex::new(stage);
+    // The index pages are made while the first sessions are read.
+    let index_pages = || {
+        let pages = sp::index_pages(
             summaries,
             &order,
             &stems,
@@ -230,21 +236,17 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
             index.has_session_table(),
             index.unattached_logs.len(),
             &opts,
-        ),
-        &mut stage,
-        dump,
-    )?;
-    let progress = progress_bar(args.quiet, totals.exec_total, summaries.len());
-    let neighbour = |j: Option<usize>| {
-        j.and_then(|j| order.get(j))
-            .map(|&x| (summaries[x].id.as_str(), stems[&summaries[x].id].as_str()))
+        );
+        write_pages_with(&env, pages, dump, |files| {
+            write_files(&mut *lock(&stage)?, files, None)
+        })
     };
-    let stage = Mutex::new(stage);
     sessions::for_each(
         &conn,
         &index,
         &db_name,
         &order,
+        index_pages,
         |l| {
             let id = &summaries[l.i].id;
             let stem = &stems[id];

@@ -165,6 +165,7 @@ pub fn run_ci(args: &CiArgs) -> Result<Vec<String>> {
         &index,
         &db,
         &chosen,
+        || Ok(()),
         |l| {
             render.piece(
                 l.k,

@@ -127,6 +127,18 @@ pub fn write_pages(
     stage: &mut Staging,
     dump_context: bool,
 ) -> Result<()> {
+    write_pages_with(env, pages, dump_context, |files| {
+        write_files(stage, files, None)
+    })
+}
+
+/// [`write_pages`], handing each page's files to `write`.
+pub fn write_pages_with(
+    env: &Environment<'static>,
+    pages: Vec<Page>,
+    dump_context: bool,
+    mut write: impl FnMut(&[File]) -> Result<()>,
+) -> Result<()> {
     use rayon::prelude::*;
     let mut pages = pages.into_iter().peekable();
     let batch = 4 * rayon::current_num_threads().max(1);
@@ -140,7 +152,7 @@ pub fn write_pages(
             })
             .collect();
         for files in rendered {
-            write_files(stage, &files?, None)?;
+            write(&files?)?;
         }
     }
     Ok(())

@@ -80,11 +80,14 @@ fn chunks(index: &SessionIndex, order: &[usize]) -> Vec<std::ops::Range<usize>> 
 /// cores, `commit` in order, with the result of `work` for the same session. Three
 /// chunks are in flight: while one is worked on (all cores) and the one before it is
 /// committed (one of them), this thread reads the next one from the database.
+/// `alongside` runs on the cores while the first chunk is read (they would wait for it
+/// otherwise), and on with the first chunks' work if it takes longer.
 pub fn for_each<R: Send>(
     conn: &Connection,
     index: &SessionIndex,
     db: &str,
     order: &[usize],
+    alongside: impl FnOnce() -> Result<()> + Send,
     work: impl Fn(&Loaded) -> Result<R> + Sync,
     mut commit: impl FnMut(&Loaded, R) -> Result<()> + Send,
 ) -> Result<()> {
@@ -103,26 +106,100 @@ pub fn for_each<R: Send>(
             .collect()
     };
     let mut ranges = chunks(index, order).into_iter();
-    let mut current = ranges.next().map(load_chunk).transpose()?;
-    while let Some(loaded) = current.take() {
-        let previous = pending.take();
-        let next_range = ranges.next();
-        let mut done = None;
-        let mut next = None;
-        rayon::in_place_scope(|s| {
-            s.spawn(|_| {
-                done = Some(rayon::join(
-                    || loaded.par_iter().map(&work).collect::<Vec<_>>(),
-                    || commit_all(previous),
-                ));
+    let mut aside = None;
+    let sessions = rayon::in_place_scope(|outer| -> Result<()> {
+        outer.spawn(|_| aside = Some(alongside()));
+        let mut current = ranges.next().map(load_chunk).transpose()?;
+        while let Some(loaded) = current.take() {
+            let previous = pending.take();
+            let next_range = ranges.next();
+            let mut done = None;
+            let mut next = None;
+            rayon::in_place_scope(|s| {
+                s.spawn(|_| {
+                    done = Some(rayon::join(
+                        || loaded.par_iter().map(&work).collect::<Vec<_>>(),
+                        || commit_all(previous),
+                    ));
+                });
+                // on this thread, not in the pool: the connection stays here
+                next = next_range.map(load_chunk);
             });
-            // on this thread, not in the pool: the connection stays here
-            next = next_range.map(load_chunk);
-        });
-        let (results, committed) = done.expect("the scope ran the work");
-        committed?;
-        current = next.transpose()?;
-        pending = Some((loaded, results));
+            let (results, committed) = done.expect("the scope ran the work");
+            committed?;
+            current = next.transpose()?;
+            pending = Some((loaded, results));
+        }
+        commit_all(pending)
+    });
+    aside.expect("the scope ran it")?;
+    sessions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    fn index_of(sessions: usize) -> (tempfile::TempDir, Connection, SessionIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("rssd.sqlite.db");
+        crate::synth::generate(
+            &db,
+            &crate::synth::GenOptions {
+                sessions,
+                execs_per_session: 3,
+                output_bytes: 40,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let conn = crate::read::open_read_only(&db).unwrap();
+        let index = SessionIndex::read(&conn, &Default::default(), i64::MAX).unwrap();
+        (dir, conn, index)
     }
-    commit_all(pending)
+
+    #[test]
+    fn work_alongside_runs_and_sessions_are_committed_in_order() {
+        let (_dir, conn, index) = index_of(5);
+        let order: Vec<usize> = (0..5).rev().collect();
+        let ran = AtomicBool::new(false);
+        let committed = Mutex::new(Vec::new());
+        for_each(
+            &conn,
+            &index,
+            "db",
+            &order,
+            || {
+                ran.store(true, Ordering::SeqCst);
+                Ok(())
+            },
+            |l| Ok(l.session.execs.len()),
+            |l, n| {
+                committed.lock().unwrap().push((l.i, n));
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert!(ran.load(Ordering::SeqCst));
+        let want: Vec<(usize, usize)> = order.iter().map(|&i| (i, 3)).collect();
+        assert_eq!(*committed.lock().unwrap(), want);
+    }
+
+    #[test]
+    fn a_failure_alongside_fails_the_whole() {
+        let (_dir, conn, index) = index_of(2);
+        let err = for_each(
+            &conn,
+            &index,
+            "db",
+            &[0, 1],
+            || anyhow::bail!("the index pages failed"),
+            |_| Ok(()),
+            |_, ()| Ok(()),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "the index pages failed");
+    }
 }
