@@ -90,15 +90,36 @@ impl Default for StatusRule {
     }
 }
 
+/// `n` in decimal (as `to_string` writes it) in `buf`: an `i64` takes at most 20 bytes.
+fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).expect("ASCII digits")
+}
+
 impl StatusRule {
     pub fn classify(&self, raw: &RawStatus) -> Outcome {
         let listed = |list: &[String], s: &str| list.iter().any(|x| x.eq_ignore_ascii_case(s));
         match raw {
             RawStatus::Integer(n) => {
-                let s = n.to_string();
-                if listed(&self.success, &s) {
+                // every execution row is classified: no allocation
+                let mut buf = [0u8; 20];
+                let s = decimal(*n, &mut buf);
+                if listed(&self.success, s) {
                     Outcome::Success
-                } else if listed(&self.failure, &s) || self.nonzero_is_failure {
+                } else if listed(&self.failure, s) || self.nonzero_is_failure {
                     Outcome::Failure
                 } else {
                     Outcome::Unknown
@@ -181,6 +202,25 @@ mod tests {
         assert_eq!(c(RawStatus::Text("maybe".into())), Outcome::Unknown);
         assert_eq!(c(RawStatus::Null), Outcome::Unknown);
         assert_eq!(c(RawStatus::Real(0.5)), Outcome::Unknown);
+    }
+
+    #[test]
+    fn integers_are_written_as_to_string_writes_them() {
+        let mut buf = [0u8; 20];
+        for n in [
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            1234567890,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
+            assert_eq!(decimal(n, &mut buf), n.to_string());
+        }
     }
 
     #[test]
