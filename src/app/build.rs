@@ -121,7 +121,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
     // Opened now, with the first: a file deleted during the build stays readable
     // through connections already open. Large values are copied through it while
     // files are written.
-    let stream_conn = read::open_read_only(&args.db)?;
+    let mut stream_conn = read::open_read_only(&args.db)?;
     let db_size = std::fs::metadata(&args.db).map(|m| m.len()).unwrap_or(0);
     let (schema, schema_warnings) = load_schema(&conn, &args.db, &settings)?;
     let mut warnings = Warnings::new(50, false);
@@ -129,8 +129,14 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         warnings.warn(w);
     }
     let abandon_ms = (cfg.sessions.abandon_after_hours * 3_600_000.0) as i64;
-    let index = read::sessions::SessionIndex::read(&conn, &cfg.status, abandon_ms)
-        .with_context(|| format!("reading the orchestration sessions of {db_name}"))?;
+    // the second connection reads half of the executions meanwhile
+    let index = read::sessions::SessionIndex::read_with(
+        &conn,
+        Some(&mut stream_conn),
+        &cfg.status,
+        abandon_ms,
+    )
+    .with_context(|| format!("reading the orchestration sessions of {db_name}"))?;
     for w in &index.warnings {
         warnings.warn(w);
     }

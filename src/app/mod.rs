@@ -110,13 +110,20 @@ pub fn run_ci(args: &CiArgs) -> Result<Vec<String>> {
         .query_row("SELECT sqlite_version()", [], |r| r.get(0))
         .context("asking SQLite for its version")?;
     let abandon_ms = (config.sessions.abandon_after_hours * 3_600_000.0) as i64;
-    let index = crate::read::sessions::SessionIndex::read(&conn, &config.status, abandon_ms)
-        .with_context(|| {
-            format!(
-                "reading the orchestration sessions of {}",
-                args.db.display()
-            )
-        })?;
+    // a second connection reads half of the executions meanwhile
+    let mut helper = crate::read::open_read_only(&args.db)?;
+    let index = crate::read::sessions::SessionIndex::read_with(
+        &conn,
+        Some(&mut helper),
+        &config.status,
+        abandon_ms,
+    )
+    .with_context(|| {
+        format!(
+            "reading the orchestration sessions of {}",
+            args.db.display()
+        )
+    })?;
     if !args.quiet {
         for w in index.warnings.iter().take(50) {
             eprintln!("osx-report: warning: {w}");

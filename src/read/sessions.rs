@@ -230,12 +230,39 @@ fn stand_in(id: &str, table: &str) -> SessionSummary {
     }
 }
 
+/// Execution tables with rowids this far apart are scanned in two halves at once, the
+/// second through another connection (see [`SessionIndex::read_with`]).
+const SPLIT_EXEC_ROWS: i64 = 50_000;
+
 impl SessionIndex {
     /// Scans the RSSD once and summarises every session.
     pub fn read(
         conn: &Connection,
         rule: &StatusRule,
         abandon_after_ms: i64,
+    ) -> Result<SessionIndex> {
+        Self::read_with(conn, None, rule, abandon_after_ms)
+    }
+
+    /// [`SessionIndex::read`], with `helper`, a second connection to the same file,
+    /// reading the second half of a large execution table on another thread while
+    /// `conn` reads the first (the scan is most of the time spent before the first
+    /// page can be made). The index is the same either way.
+    pub fn read_with(
+        conn: &Connection,
+        helper: Option<&mut Connection>,
+        rule: &StatusRule,
+        abandon_after_ms: i64,
+    ) -> Result<SessionIndex> {
+        Self::read_split(conn, helper, rule, abandon_after_ms, SPLIT_EXEC_ROWS)
+    }
+
+    fn read_split(
+        conn: &Connection,
+        helper: Option<&mut Connection>,
+        rule: &StatusRule,
+        abandon_after_ms: i64,
+        split_rows: i64,
     ) -> Result<SessionIndex> {
         let layouts = Layouts::detect(conn);
         let names = read_lookups(conn);
@@ -273,54 +300,51 @@ impl SessionIndex {
             .context("reading orchestration_session_log")?;
         }
         if let Some(l) = &layouts.exec {
-            // rows of a session mostly follow each other: the last session id is
-            // compared as bytes before one is made and looked up
-            let mut last: Option<(String, usize)> = None;
-            let with_id = !log_parents.is_empty();
-            scan(
-                conn,
-                l,
-                EXEC_COLS,
-                if with_id {
-                    &["session_id", "exec_status", "orchestration_session_exec_id"]
-                } else {
-                    &["session_id", "exec_status"]
-                },
-                |rowid, r| {
-                    let id = r.get_ref(1)?;
-                    let s = match (&last, id) {
-                        (Some((k, s)), ValueRef::Text(b)) if k.as_bytes() == b => *s,
-                        _ => {
-                            let k = key(id);
-                            let s = ix.session(k.clone(), EXEC);
-                            last = k.map(|k| (k, s));
-                            s
-                        }
-                    };
-                    ix.rows[s].exec.push(rowid);
-                    if with_id {
-                        let slot = match r.get_ref(3)? {
-                            ValueRef::Text(b) => match std::str::from_utf8(b) {
-                                Ok(id) => log_parents.get_mut(id),
-                                Err(_) => log_parents.get_mut(&*String::from_utf8_lossy(b)),
-                            },
-                            other => key(other).and_then(|id| log_parents.get_mut(&id)),
-                        };
-                        if let Some(slot) = slot {
-                            *slot = Some(s);
-                        }
-                    }
+            let cols: &[&str] = if log_parents.is_empty() {
+                &["session_id", "exec_status"]
+            } else {
+                &["session_id", "exec_status", "orchestration_session_exec_id"]
+            };
+            let parents = &log_parents;
+            let parts = match helper.zip(split_point(conn, l, split_rows)) {
+                None => vec![exec_part(conn, l, cols, None, rule, parents)],
+                Some((helper, mid)) => std::thread::scope(|s| {
+                    let second = s.spawn(move || {
+                        exec_part(helper, l, cols, Some((mid + 1, i64::MAX)), rule, parents)
+                    });
+                    let first = exec_part(conn, l, cols, Some((i64::MIN, mid)), rule, parents);
+                    let second = second.join().unwrap_or_else(|_| {
+                        Err(anyhow::anyhow!(
+                            "the second reader of the executions stopped"
+                        ))
+                    });
+                    vec![first, second]
+                }),
+            };
+            for part in parts {
+                let part = part.context("reading orchestration_session_exec")?;
+                // in the order the sessions first appear: as one scan would number them
+                let global: Vec<usize> =
+                    part.keys.into_iter().map(|k| ix.session(k, EXEC)).collect();
+                for ((rows, counts), &s) in part.rows.into_iter().zip(part.counts).zip(&global) {
                     let sum = &mut ix.summaries[s];
-                    sum.exec_total += 1;
-                    match rule.classify(&raw_status(r.get_ref(2)?)) {
-                        Outcome::Success => sum.exec_ok += 1,
-                        Outcome::Failure => sum.exec_failed += 1,
-                        Outcome::Unknown => sum.exec_unknown += 1,
+                    sum.exec_total += rows.len() as u64;
+                    sum.exec_ok += counts[0];
+                    sum.exec_failed += counts[1];
+                    sum.exec_unknown += counts[2];
+                    let exec = &mut ix.rows[s].exec;
+                    if exec.is_empty() {
+                        *exec = rows;
+                    } else {
+                        exec.extend(rows);
                     }
-                    Ok(())
-                },
-            )
-            .context("reading orchestration_session_exec")?;
+                }
+                for (id, s) in part.log_parents {
+                    if let Some(slot) = log_parents.get_mut(&id) {
+                        *slot = Some(global[s]);
+                    }
+                }
+            }
         }
         if let Some(l) = &layouts.state {
             // Final state: the last terminal transition in time, then recording, order.
@@ -916,12 +940,120 @@ fn finish_summaries(summaries: &mut [SessionSummary], abandon_after_ms: i64) {
     }
 }
 
+/// What a scan of (part of) the execution table found, its sessions numbered in the
+/// order they first appear in it.
+#[derive(Default)]
+struct ExecPart {
+    keys: Vec<Option<String>>,
+    by_key: HashMap<Option<String>, usize>,
+    /// Rowids of each session's executions, in order.
+    rows: Vec<Vec<i64>>,
+    /// Successes, failures and unknown outcomes of each session.
+    counts: Vec<[u64; 3]>,
+    /// (execution id, session) of executions that logs name, in order.
+    log_parents: Vec<(String, usize)>,
+}
+
+impl ExecPart {
+    fn session(&mut self, k: Option<String>) -> usize {
+        if let Some(&s) = self.by_key.get(&k) {
+            return s;
+        }
+        let s = self.keys.len();
+        self.keys.push(k.clone());
+        self.by_key.insert(k, s);
+        self.rows.push(Vec::new());
+        self.counts.push([0; 3]);
+        s
+    }
+}
+
+/// Where to split the scan of a table with rowids: the middle of their range, when it
+/// is at least `min` wide.
+fn split_point(conn: &Connection, l: &TableLayout, min: i64) -> Option<i64> {
+    if !l.has_rowid || l.order != "rowid" {
+        return None;
+    }
+    let (lo, hi): (Option<i64>, Option<i64>) = conn
+        .query_row(
+            &format!("SELECT min(rowid), max(rowid) FROM \"{}\"", l.table),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok()?;
+    let (lo, hi) = (lo?, hi?);
+    (hi.checked_sub(lo)? >= min).then(|| lo + (hi - lo) / 2)
+}
+
+/// Scans the executions with rowids in `range` (all without): `cols` are the session
+/// id, the status and, when logs name executions, the execution id.
+fn exec_part(
+    conn: &Connection,
+    l: &TableLayout,
+    cols: &[&str],
+    range: Option<(i64, i64)>,
+    rule: &StatusRule,
+    log_parents: &HashMap<String, Option<usize>>,
+) -> Result<ExecPart> {
+    let mut part = ExecPart::default();
+    // rows of a session mostly follow each other: the last session id is compared as
+    // bytes before one is made and looked up
+    let mut last: Option<(String, usize)> = None;
+    let with_id = cols.len() > 2;
+    scan_range(conn, l, EXEC_COLS, cols, range, |rowid, r| {
+        let id = r.get_ref(1)?;
+        let s = match (&last, id) {
+            (Some((k, s)), ValueRef::Text(b)) if k.as_bytes() == b => *s,
+            _ => {
+                let k = key(id);
+                let s = part.session(k.clone());
+                last = k.map(|k| (k, s));
+                s
+            }
+        };
+        part.rows[s].push(rowid);
+        if with_id {
+            let named = match r.get_ref(3)? {
+                ValueRef::Text(b) => match std::str::from_utf8(b) {
+                    Ok(id) => log_parents.contains_key(id).then(|| id.to_string()),
+                    Err(_) => Some(String::from_utf8_lossy(b).into_owned())
+                        .filter(|id| log_parents.contains_key(id)),
+                },
+                other => key(other).filter(|id| log_parents.contains_key(id)),
+            };
+            if let Some(id) = named {
+                part.log_parents.push((id, s));
+            }
+        }
+        let n = match rule.classify(&raw_status(r.get_ref(2)?)) {
+            Outcome::Success => 0,
+            Outcome::Failure => 1,
+            Outcome::Unknown => 2,
+        };
+        part.counts[s][n] += 1;
+        Ok(())
+    })?;
+    Ok(part)
+}
+
 /// Runs `f` on `(rowid, rowid, cols...)` of every row of a table, selecting only `cols`.
 fn scan(
     conn: &Connection,
     l: &TableLayout,
     spec: &[ColSpec],
     cols: &[&str],
+    f: impl FnMut(i64, &Row<'_>) -> rusqlite::Result<()>,
+) -> Result<()> {
+    scan_range(conn, l, spec, cols, None, f)
+}
+
+/// [`scan`] of the rows with rowids in `range` (inclusive; all rows without).
+fn scan_range(
+    conn: &Connection,
+    l: &TableLayout,
+    spec: &[ColSpec],
+    cols: &[&str],
+    range: Option<(i64, i64)>,
     mut f: impl FnMut(i64, &Row<'_>) -> rusqlite::Result<()>,
 ) -> Result<()> {
     let list: Vec<String> = cols
@@ -937,13 +1069,22 @@ fn scan(
     let mut select = vec![l.rowid().to_string()];
     select.extend(list);
     let sql = format!(
-        "SELECT {} FROM \"{}\" {}",
+        "SELECT {} FROM \"{}\" {} {}",
         select.join(", "),
         l.table,
+        if range.is_some() {
+            "WHERE rowid BETWEEN ?1 AND ?2"
+        } else {
+            ""
+        },
         l.order_by()
     );
     let mut stmt = conn.prepare(&sql).map_err(explain)?;
-    let mut rows = stmt.query([]).map_err(explain)?;
+    let mut rows = match range {
+        Some((lo, hi)) => stmt.query([lo, hi]),
+        None => stmt.query([]),
+    }
+    .map_err(explain)?;
     let mut n = 0i64;
     while let Some(r) = rows.next().map_err(explain)? {
         let id = if l.has_rowid {
@@ -1107,4 +1248,97 @@ fn attach_logs(
         r.log.sort_unstable();
     }
     Ok(unattached)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An RSSD whose executions exercise the scan: sessions that interleave, one not in
+    /// the session table, NULL and integer session ids, statuses of every kind, and
+    /// execution ids that logs name (one of them twice, in both halves), and a session
+    /// first seen in the second half.
+    fn odd_rssd(dir: &std::path::Path) -> std::path::PathBuf {
+        let db = dir.join("rssd.sqlite.db");
+        let w = Connection::open(&db).unwrap();
+        w.execute_batch(include_str!("../../tests/fixtures/sessions-ddl.sql"))
+            .unwrap();
+        w.execute_batch(
+            "DROP TABLE orchestration_session_exec;
+             CREATE TABLE orchestration_session_exec (
+                 orchestration_session_exec_id, session_id, exec_status, exec_nature, exec_code);
+             INSERT INTO orchestration_session
+                 (orchestration_session_id, device_id, orchestration_nature_id, version)
+                 VALUES ('S1', 'd', 'n', '1'), ('S2', 'd', 'n', '1'), ('S3', 'd', 'n', '1');",
+        )
+        .unwrap();
+        let sessions: [&dyn rusqlite::ToSql; 7] =
+            [&"S2", &"S1", &"S9", &None::<String>, &7, &"S3", &"S1"];
+        let statuses: [&dyn rusqlite::ToSql; 5] = [&0, &1, &"ok", &"weird", &None::<i64>];
+        for i in 0..60usize {
+            let id = if i == 33 {
+                "E3".to_string()
+            } else {
+                format!("E{i}")
+            };
+            w.execute(
+                "INSERT INTO orchestration_session_exec VALUES (?1, ?2, ?3, 'n', 'c')",
+                rusqlite::params![
+                    id,
+                    if i < 54 { sessions[(i / 3) % 7] } else { &"S8" },
+                    statuses[i % 5]
+                ],
+            )
+            .unwrap();
+        }
+        w.execute_batch(
+            "INSERT INTO orchestration_session_log
+                 (orchestration_session_log_id, parent_exec_id, content)
+                 VALUES ('L1', 'E3', 'a'), ('L2', 'E50', 'b'), ('L3', 'L1', 'c'), ('L4', 'X', 'd');",
+        )
+        .unwrap();
+        db
+    }
+
+    fn shown(ix: &SessionIndex) -> String {
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}",
+            ix.summaries, ix.rows, ix.unattached_logs, ix.warnings
+        )
+    }
+
+    #[test]
+    fn a_scan_in_two_halves_indexes_as_one_scan_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = odd_rssd(dir.path());
+        let conn = crate::read::open_read_only(&db).unwrap();
+        let mut helper = crate::read::open_read_only(&db).unwrap();
+        let rule = StatusRule::default();
+        let whole = SessionIndex::read(&conn, &rule, i64::MAX).unwrap();
+        assert_eq!(
+            split_point(&conn, whole.layouts.exec.as_ref().unwrap(), 1),
+            Some(30)
+        );
+        let halves =
+            SessionIndex::read_split(&conn, Some(&mut helper), &rule, i64::MAX, 1).unwrap();
+        assert_eq!(shown(&halves), shown(&whole));
+        // what it found: the stand-ins, the counts, and the logs under E3's second session
+        let ids: Vec<&str> = whole.summaries.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["S1", "S2", "S3", "S9", NO_SESSION, "7", "S8"]);
+        assert_eq!(
+            whole.summaries.iter().map(|s| s.exec_total).sum::<u64>(),
+            60
+        );
+        let s1 = &whole.summaries[0];
+        assert_eq!((s1.exec_ok, s1.exec_failed, s1.exec_unknown), (6, 3, 6));
+        // E3 is last in session 7 (second half): its log and the log under that log
+        assert_eq!(whole.rows[5].log, [1, 3]);
+        assert_eq!(whole.rows[3].log, [2]);
+        assert_eq!(whole.unattached_logs, [4]);
+        // too small to split
+        assert_eq!(
+            split_point(&conn, whole.layouts.exec.as_ref().unwrap(), 60),
+            None
+        );
+    }
 }
