@@ -280,35 +280,49 @@ pub struct Neighbours<'a> {
 
 /// The anchors of a session's executions, in the order of `session.execs`.
 pub fn exec_anchors(session: &Session) -> Vec<String> {
-    anchors(session.execs.iter().map(|e| e.id.clone()), "exec")
+    anchors(
+        session.execs.iter().map(|e| e.id.as_str()).collect(),
+        "exec",
+    )
 }
 
 /// The anchors of a session's issues, in the order of `session.issues`.
 pub fn issue_anchors(session: &Session) -> Vec<String> {
-    anchors(session.issues.iter().map(|e| e.id.clone()), "issue")
+    anchors(
+        session.issues.iter().map(|e| e.id.as_str()).collect(),
+        "issue",
+    )
 }
 
-fn anchors(ids: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
-    let ids: Vec<String> = ids.collect();
+fn anchors(ids: Vec<&str>, prefix: &str) -> Vec<String> {
     // The common case: every id plain and none equal to another ignoring case, so
     // each is its own stem (what the general case below gives them too).
     if ids.iter().all(|id| slug::is_plain(id, &[])) {
-        let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut sorted: Vec<&str> = ids.clone();
         sorted.sort_unstable_by(|a, b| {
             a.bytes()
                 .map(|c| c.to_ascii_lowercase())
                 .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
         });
         if sorted.windows(2).all(|w| !w[0].eq_ignore_ascii_case(w[1])) {
-            return ids.iter().map(|id| format!("{prefix}-{id}")).collect();
+            return ids
+                .iter()
+                .map(|id| {
+                    let mut a = String::with_capacity(prefix.len() + 1 + id.len());
+                    a.push_str(prefix);
+                    a.push('-');
+                    a.push_str(id);
+                    a
+                })
+                .collect();
         }
     }
     anchors_general(&ids, prefix)
 }
 
 /// Anchors for any ids: stems from [`slug::assign`], repeated ids numbered.
-fn anchors_general(ids: &[String], prefix: &str) -> Vec<String> {
-    let stems = slug::assign(ids.iter().map(String::as_str), &[]);
+fn anchors_general(ids: &[&str], prefix: &str) -> Vec<String> {
+    let stems = slug::assign(ids.iter().copied(), &[]);
     // Every first occurrence keeps its stem; a repeated id gets the first `-dupN` that
     // no other id has (an id may itself be `x-dup2`).
     let mut taken: std::collections::HashSet<String> =
@@ -316,8 +330,8 @@ fn anchors_general(ids: &[String], prefix: &str) -> Vec<String> {
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     ids.iter()
         .map(|id| {
-            let stem = &stems[id];
-            if seen.insert(id.as_str()) {
+            let stem = &stems[*id];
+            if seen.insert(id) {
                 return format!("{prefix}-{stem}");
             }
             let mut n = 2;
@@ -446,8 +460,14 @@ pub fn problems(
 
 /// The stderr warnings of a session: its problems, as `session_pages` reports them.
 pub fn warnings(session: &Session, tree: &Tree, exec_anchors: &[String]) -> Vec<String> {
-    let entry_list = anchors(session.entries.iter().map(|e| e.id.clone()), "entry");
-    let issue_list = anchors(session.issues.iter().map(|e| e.id.clone()), "issue");
+    let entry_list = anchors(
+        session.entries.iter().map(|e| e.id.as_str()).collect(),
+        "entry",
+    );
+    let issue_list = anchors(
+        session.issues.iter().map(|e| e.id.as_str()).collect(),
+        "issue",
+    );
     let entry_anchors: HashMap<&str, String> = session
         .entries
         .iter()
@@ -484,7 +504,10 @@ pub fn session_pages(
     let s = &session.summary;
     let parts = parts(tree, opts.page_execs);
     let part_of = part_of(tree, &parts);
-    let entry_anchor_list = anchors(session.entries.iter().map(|e| e.id.clone()), "entry");
+    let entry_anchor_list = anchors(
+        session.entries.iter().map(|e| e.id.as_str()).collect(),
+        "entry",
+    );
     let issue_anchor_list = issue_anchors(session);
     let entry_anchors: HashMap<&str, String> = session
         .entries
@@ -769,10 +792,9 @@ mod tests {
             vec!["con", "ok.html", "fine"],
         ];
         for ids in lists {
-            let owned: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
             assert_eq!(
-                anchors(owned.clone().into_iter(), "exec"),
-                anchors_general(&owned, "exec"),
+                anchors(ids.to_vec(), "exec"),
+                anchors_general(&ids, "exec"),
                 "{ids:?}"
             );
         }
@@ -781,7 +803,7 @@ mod tests {
     #[test]
     fn regression_a_repeated_id_does_not_take_the_anchor_of_an_id_named_like_its_copy() {
         let ids = ["a", "a", "a-dup2", "A", "a"];
-        let got = anchors(ids.iter().map(|s| s.to_string()), "exec");
+        let got = anchors(ids.to_vec(), "exec");
         let mut lower: Vec<String> = got.iter().map(|a| a.to_ascii_lowercase()).collect();
         lower.sort();
         lower.dedup();
