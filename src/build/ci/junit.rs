@@ -74,8 +74,22 @@ pub struct Head<'a> {
     pub time: String,
 }
 
+/// Milliseconds as seconds with three decimals (`1.830`); negative ones as zero.
 fn seconds(ms: Option<i64>) -> String {
-    format!("{:.3}", ms.unwrap_or(0).max(0) as f64 / 1000.0)
+    let ms = ms.unwrap_or(0).max(0);
+    // one per test case: digits, not float formatting, where the two agree (the
+    // float's error stays far below half a millisecond)
+    if ms < 1 << 40 {
+        let mut s = (ms / 1000).to_string();
+        let frac = ms % 1000;
+        s.push('.');
+        s.push(char::from(b'0' + (frac / 100) as u8));
+        s.push(char::from(b'0' + (frac / 10 % 10) as u8));
+        s.push(char::from(b'0' + (frac % 10) as u8));
+        s
+    } else {
+        format!("{:.3}", ms as f64 / 1000.0)
+    }
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` (the schema's timestamp has no zone; it is UTC).
@@ -109,9 +123,10 @@ pub fn suite<'a>(id: usize, session: &'a Session, tree: &Tree) -> Suite<'a> {
     let (mut failures, mut skipped) = (0, 0);
     for &(i, _) in &tree.order {
         let e = &session.execs[i];
-        let mut classname = e.nature.clone().unwrap_or_else(|| "execution".into());
+        let mut classname = e.nature.as_deref().unwrap_or("execution").to_string();
         if let Some(ns) = e.namespace.as_deref().filter(|n| !n.is_empty()) {
-            classname = format!("{classname}.{ns}");
+            classname.push('.');
+            classname.push_str(ns);
         }
         let name = title(e);
         let error = e.error.as_deref().unwrap_or("");
@@ -143,12 +158,12 @@ pub fn suite<'a>(id: usize, session: &'a Session, tree: &Tree) -> Suite<'a> {
             }
         };
         cases.push(Case {
-            classname: xml_text(&classname),
-            name: xml_text(&name),
+            classname: xml_owned(classname),
+            name: xml_owned(name),
             time: seconds(duration_ms(e)),
             outcome,
-            message: xml_text(&message),
-            kind: xml_text(&kind),
+            message: xml_owned(message),
+            kind: xml_owned(kind),
             error: xml_safe(error),
             system_out: {
                 let out = crate::render::ansi::strip_cow(e.output.as_deref().unwrap_or(""));
@@ -211,6 +226,15 @@ pub fn head<'a>(name: &'a str, sessions: &[crate::model::session::SessionSummary
 /// feed and carriage return; U+FFFE, U+FFFF) become U+FFFD. Escaping is the template's.
 pub fn xml_text(s: &str) -> String {
     xml_safe(s).into_owned()
+}
+
+/// As [`xml_text`], keeping `s` when nothing needs replacing.
+fn xml_owned(s: String) -> String {
+    let replaced = match xml_safe(&s) {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(o) => Some(o),
+    };
+    replaced.unwrap_or(s)
 }
 
 /// As [`xml_text`], borrowing when nothing needs replacing.
@@ -301,5 +325,37 @@ mod tests {
     fn timestamps_have_no_zone() {
         assert_eq!(timestamp(Some(1_704_103_200_500)), "2024-01-01T10:00:00");
         assert_eq!(seconds(Some(1830)), "1.830");
+        assert_eq!(seconds(Some(-5)), "0.000");
+        assert_eq!(seconds(None), "0.000");
+        // the digits are what float formatting writes
+        let mut ms: i64 = 0;
+        while ms < 1 << 41 {
+            assert_eq!(
+                seconds(Some(ms)),
+                format!("{:.3}", ms as f64 / 1000.0),
+                "{ms}"
+            );
+            ms = ms * 3 / 2 + 7;
+        }
+        for ms in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            999,
+            1000,
+            1001,
+            59_999,
+            (1 << 40) - 1,
+            1 << 40,
+        ] {
+            assert_eq!(
+                seconds(Some(ms)),
+                format!("{:.3}", ms as f64 / 1000.0),
+                "{ms}"
+            );
+        }
     }
 }
