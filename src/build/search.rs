@@ -265,7 +265,10 @@ fn prefix(s: &str, max: usize) -> &str {
 pub struct Terms {
     /// (hash, key, start, length) of each term in `out`.
     seen: Vec<(u32, u64, u32, u32)>,
-    /// A hash table over `seen` (open addressing by [`hash`], linear probing): the
+    /// The first 16 bytes of each term in `seen` ([`first16`]), compared before the
+    /// term itself.
+    first: Vec<[u64; 2]>,
+    /// A hash table over `seen` (open addressing by [`slot_of`], linear probing): the
     /// index in `seen` plus one, 0 for an empty slot. Never more than half full.
     slots: [u8; SLOTS],
     out: String,
@@ -279,6 +282,7 @@ impl Default for Terms {
     fn default() -> Terms {
         Terms {
             seen: Vec::with_capacity(MAX_TERMS),
+            first: Vec::with_capacity(MAX_TERMS),
             slots: [0; SLOTS],
             // a document's terms: up to MAX_TERMS words of a few letters
             out: String::with_capacity(256),
@@ -311,20 +315,53 @@ pub fn key(term: &str) -> u64 {
     super::slug::stable_hash(term)
 }
 
+/// The first 16 bytes of `b`, zero-padded, as two little-endian words; with `lower`,
+/// ASCII capitals made small (`b` must then be ASCII). A term's are those of its
+/// lower-cased bytes whichever way they are taken.
+fn first16(b: &[u8], lower: bool) -> [u64; 2] {
+    let mut buf = [0u8; 16];
+    let n = b.len().min(16);
+    buf[..n].copy_from_slice(&b[..n]);
+    let word = |i: usize| {
+        let x = u64::from_le_bytes(buf[i..i + 8].try_into().expect("8 bytes"));
+        if lower { ascii_lower(x) } else { x }
+    };
+    [word(0), word(8)]
+}
+
+/// The eight ASCII bytes of `x` with `A`-`Z` made `a`-`z`, all at once: the high bit of
+/// `byte + 0x3f` is set from `A` up, that of `byte + 0x25` from `[` up (no sum carries
+/// into the next byte below 0x80).
+fn ascii_lower(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let from_a = x + 0x3f * ONES;
+    let past_z = x + 0x25 * ONES;
+    let capital = from_a & !past_z & (0x80 * ONES);
+    x | (capital >> 2)
+}
+
+/// The first slot to look at for a term of `len` bytes starting with `first`.
+fn slot_of(first: [u64; 2], len: usize) -> usize {
+    let mixed =
+        (first[0] ^ first[1].rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> 58) as usize % SLOTS
+}
+
 impl Terms {
     fn full(&self) -> bool {
         self.seen.len() >= MAX_TERMS
     }
 
+    /// A lower-cased term (any characters).
     fn push(&mut self, term: &str) {
         if self.full() || !indexable(term) {
             return;
         }
-        let h = hash(term);
-        let mut slot = h as usize % SLOTS;
+        let first = first16(term.as_bytes(), false);
+        let mut slot = slot_of(first, term.len());
         while let Some(k) = usize::from(self.slots[slot]).checked_sub(1) {
-            let (sh, _, st, ln) = self.seen[k];
-            if sh == h && &self.out[st as usize..(st + ln) as usize] == term {
+            let (_, _, st, ln) = self.seen[k];
+            if self.first[k] == first && &self.out[st as usize..(st + ln) as usize] == term {
                 return;
             }
             slot = (slot + 1) % SLOTS;
@@ -332,34 +369,36 @@ impl Terms {
         if !self.out.is_empty() {
             self.out.push(' ');
         }
-        self.seen
-            .push((h, key(term), self.out.len() as u32, term.len() as u32));
+        self.seen.push((
+            hash(term),
+            key(term),
+            self.out.len() as u32,
+            term.len() as u32,
+        ));
+        self.first.push(first);
         self.slots[slot] = self.seen.len() as u8;
         self.out.push_str(term);
     }
 
-    /// [`Terms::push`] of an ASCII word lower-cased, without copying it first: the hash
-    /// is taken of the lower-cased bytes and a known term is compared ignoring case;
-    /// only a new term is written (lower-cased) to the output.
+    /// [`Terms::push`] of an ASCII word lower-cased, without copying it first: a known
+    /// term is found by its first 16 bytes lower-cased (eight at a time) and its length,
+    /// and only a new term is written (lower-cased) to the output and hashed.
     fn push_ascii(&mut self, w: &str) {
         let b = w.as_bytes();
         if self.full() || !(MIN_LEN..=MAX_LEN).contains(&b.len()) {
             return;
         }
-        let mut h: u32 = FNV32_OFFSET;
-        for &c in b {
-            h ^= u32::from(c.to_ascii_lowercase());
-            h = h.wrapping_mul(FNV32_PRIME);
-        }
-        let mut slot = h as usize % SLOTS;
+        let first = first16(b, true);
+        let mut slot = slot_of(first, b.len());
         while let Some(k) = usize::from(self.slots[slot]).checked_sub(1) {
-            let (sh, _, st, ln) = self.seen[k];
-            if sh == h
+            let (_, _, st, ln) = self.seen[k];
+            if self.first[k] == first
                 && ln as usize == b.len()
-                && self.out.as_bytes()[st as usize..(st + ln) as usize]
-                    .iter()
-                    .zip(b)
-                    .all(|(&t, &c)| t == c.to_ascii_lowercase())
+                && (b.len() <= 16
+                    || self.out.as_bytes()[st as usize + 16..(st + ln) as usize]
+                        .iter()
+                        .zip(&b[16..])
+                        .all(|(&t, &c)| t == c.to_ascii_lowercase()))
             {
                 return;
             }
@@ -377,7 +416,9 @@ impl Terms {
             self.out.truncate(mark);
             return;
         }
-        self.seen.push((h, key(term), start as u32, b.len() as u32));
+        self.seen
+            .push((hash(term), key(term), start as u32, b.len() as u32));
+        self.first.push(first);
         self.slots[slot] = self.seen.len() as u8;
     }
 
@@ -931,6 +972,14 @@ mod tests {
             "x".repeat(MAX_LEN),
             "Y".repeat(MAX_LEN + 1)
         ));
+        // alike in their first 16 bytes, apart after; and a word that lower-cases to
+        // ASCII from a character that is not (the Kelvin sign)
+        texts.push(
+            "AbcdefghijKLMNOPqrst abcdefghijklmnopqrsT abcdefghijklmnopqrsu ABCDEFGHIJKLMNOPQRSU \
+             abcdefghijklmnop ABCDEFGHIJKLMNOP abcdefghijklmnopq"
+                .into(),
+        );
+        texts.push("\u{212a}elvin kelvin KELVIN \u{212a}elvin.X x".into());
         for s in &texts {
             let mut t = Terms::default();
             t.text(Some(s));
@@ -947,6 +996,17 @@ mod tests {
                 r.push(&lower(w));
             }
             assert_eq!(t.finish().text, r.finish().text, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_lower_lowers_each_byte_as_to_ascii_lowercase_does() {
+        for c in 0u8..0x80 {
+            for at in 0..8 {
+                let x = u64::from(c) << (8 * at) | 0x5a41_7a61_5b40_2020u64 & !(0xff << (8 * at));
+                let want = u64::from_le_bytes(x.to_le_bytes().map(|b| b.to_ascii_lowercase()));
+                assert_eq!(ascii_lower(x), want, "{c:#x} at {at}");
+            }
         }
     }
 
