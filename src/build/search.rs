@@ -138,61 +138,56 @@ impl<'a> Iterator for Words<'a> {
 impl Words<'_> {
     fn find(&mut self) -> Option<Found> {
         let bytes = self.text.as_bytes();
+        let class = |i: usize| bytes.get(i).map(|&b| ASCII_CLASS[usize::from(b)]);
         let mut i = self.pos;
+        // past what separates words, then past the joiners a word cannot start with
         loop {
-            // past what separates words
-            let start = loop {
-                let &b = bytes.get(i)?;
-                match ASCII_CLASS[usize::from(b)] {
-                    SEPARATOR => i += 1,
-                    WORD | JOINER => break i,
-                    _ => match self.char_at(i) {
-                        (true, _) => break i,
-                        (false, n) => i += n,
-                    },
-                }
-            };
-            // along the word, noting where it starts and ends without joiners, the
-            // first joiner after its start, and whether it is all ASCII
-            let mut first = None;
-            let mut last = start;
-            let mut joiner = None;
-            let mut ascii = true;
-            while let Some(&b) = bytes.get(i) {
-                match ASCII_CLASS[usize::from(b)] {
-                    SEPARATOR => break,
-                    JOINER => {
-                        if first.is_some() {
-                            joiner.get_or_insert(i);
-                        }
-                        i += 1;
-                    }
-                    WORD => {
-                        first.get_or_insert(i);
-                        i += 1;
-                        last = i;
-                    }
-                    _ => match self.char_at(i) {
-                        (true, n) => {
-                            first.get_or_insert(i);
-                            ascii = false;
-                            i += n;
-                            last = i;
-                        }
-                        (false, _) => break,
-                    },
-                }
-            }
-            if let Some(first) = first {
-                self.pos = i;
-                return Some(Found {
-                    start: first,
-                    end: last,
-                    ascii,
-                    joined: joiner.is_some_and(|j| j < last),
-                });
+            match class(i)? {
+                SEPARATOR | JOINER => i += 1,
+                WORD => break,
+                _ => match self.char_at(i) {
+                    (true, _) => break,
+                    (false, n) => i += n,
+                },
             }
         }
+        let start = i;
+        let mut ascii = true;
+        let mut joined = false;
+        // runs of word characters, each run of joiners between two of them counted
+        let end = loop {
+            while class(i) == Some(WORD) {
+                i += 1;
+            }
+            match class(i) {
+                Some(JOINER) => {
+                    let end = i;
+                    while class(i) == Some(JOINER) {
+                        i += 1;
+                    }
+                    match class(i) {
+                        Some(WORD) => joined = true,
+                        Some(NOT_ASCII) if self.char_at(i).0 => joined = true,
+                        _ => break end,
+                    }
+                }
+                Some(NOT_ASCII) => match self.char_at(i) {
+                    (true, n) => {
+                        ascii = false;
+                        i += n;
+                    }
+                    (false, _) => break i,
+                },
+                _ => break i,
+            }
+        };
+        self.pos = i;
+        Some(Found {
+            start,
+            end,
+            ascii,
+            joined,
+        })
     }
 }
 
@@ -905,6 +900,17 @@ mod tests {
         for t in &texts {
             let got: Vec<String> = words(t).map(String::from).collect();
             assert_eq!(got, reference(t), "{t:?}");
+            // and what is said of each word: all ASCII, a joiner inside
+            let mut ws = words(t);
+            let mut flags = Vec::new();
+            while let Some(f) = ws.find() {
+                flags.push((f.ascii, f.joined));
+            }
+            let want: Vec<(bool, bool)> = reference(t)
+                .iter()
+                .map(|w| (w.is_ascii(), w.contains(joiner)))
+                .collect();
+            assert_eq!(flags, want, "{t:?}");
         }
         assert_eq!(words("..a.b-- c_").collect::<Vec<_>>(), vec!["a.b", "c"]);
     }
