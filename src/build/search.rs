@@ -313,15 +313,69 @@ pub fn key(term: &str) -> u64 {
 /// The first 16 bytes of `b`, zero-padded, as two little-endian words; with `lower`,
 /// ASCII capitals made small (`b` must then be ASCII). A term's are those of its
 /// lower-cased bytes whichever way they are taken.
+#[inline(always)]
 fn first16(b: &[u8], lower: bool) -> [u64; 2] {
-    let mut buf = [0u8; 16];
-    let n = b.len().min(16);
-    buf[..n].copy_from_slice(&b[..n]);
-    let word = |i: usize| {
-        let x = u64::from_le_bytes(buf[i..i + 8].try_into().expect("8 bytes"));
-        if lower { ascii_lower(x) } else { x }
+    // loads of 8, 4 or 2 bytes that may overlap (where they do, their bytes are the
+    // same), not a copy into a zeroed buffer: this runs for every word of every document
+    let n = b.len();
+    let at8 = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    let at4 = |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes")));
+    let at2 = |i: usize| u64::from(u16::from_le_bytes(b[i..i + 2].try_into().expect("2 bytes")));
+    let [w0, w1] = match n {
+        16.. => [at8(0), at8(8)],
+        9..=15 => [at8(0), at8(n - 8) >> (8 * (16 - n))],
+        8 => [at8(0), 0],
+        4..=7 => [at4(0) | (at4(n - 4) << (8 * (n - 4))), 0],
+        2..=3 => [at2(0) | (at2(n - 2) << (8 * (n - 2))), 0],
+        1 => [u64::from(b[0]), 0],
+        0 => [0, 0],
     };
-    [word(0), word(8)]
+    if lower {
+        [ascii_lower(w0), ascii_lower(w1)]
+    } else {
+        [w0, w1]
+    }
+}
+
+/// The first word of [`first16`] of each of [`STOP`] (none is longer than four bytes).
+const STOP_FIRST: [u64; STOP.len()] = {
+    let mut keys = [0u64; STOP.len()];
+    let mut i = 0;
+    while i < STOP.len() {
+        let s = STOP[i].as_bytes();
+        assert!(s.len() <= 4);
+        let mut j = 0;
+        while j < s.len() {
+            keys[i] |= (s[j] as u64) << (8 * j);
+            j += 1;
+        }
+        i += 1;
+    }
+    keys
+};
+
+/// A bit for each value of [`stop_bucket`] that one of [`STOP`] falls in.
+const STOP_BUCKETS: [u64; 4] = {
+    let mut bits = [0u64; 4];
+    let mut i = 0;
+    while i < STOP_FIRST.len() {
+        let b = stop_bucket(STOP_FIRST[i]);
+        bits[b / 64] |= 1 << (b % 64);
+        i += 1;
+    }
+    bits
+};
+
+const fn stop_bucket(x: u64) -> usize {
+    (x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize
+}
+
+/// Whether a word of `len` ASCII bytes whose lower-cased [`first16`] is `first` is one
+/// of [`STOP`], known before it is written out: most words are ruled out by their
+/// length or by one bit of [`STOP_BUCKETS`].
+fn is_stop_first(first: [u64; 2], len: usize) -> bool {
+    let b = stop_bucket(first[0]);
+    len <= 4 && STOP_BUCKETS[b / 64] & (1 << (b % 64)) != 0 && STOP_FIRST.contains(&first[0])
 }
 
 /// The eight ASCII bytes of `x` with `A`-`Z` made `a`-`z`, all at once: the high bit of
@@ -384,6 +438,9 @@ impl Terms {
             return;
         }
         let first = first16(b, true);
+        if is_stop_first(first, b.len()) {
+            return;
+        }
         let mut slot = slot_of(first, b.len());
         while let Some(k) = usize::from(self.slots[slot]).checked_sub(1) {
             let (_, _, st, ln) = self.seen[k];
@@ -399,18 +456,13 @@ impl Terms {
             }
             slot = (slot + 1) % SLOTS;
         }
-        let mark = self.out.len();
-        if mark > 0 {
+        if !self.out.is_empty() {
             self.out.push(' ');
         }
         let start = self.out.len();
         self.out.push_str(w);
         self.out[start..].make_ascii_lowercase();
         let term = &self.out[start..];
-        if is_stop_word(term) {
-            self.out.truncate(mark);
-            return;
-        }
         self.seen
             .push((hash(term), key(term), start as u32, b.len() as u32));
         self.first.push(first);
@@ -923,6 +975,62 @@ mod tests {
         for w in ["a", "ands", "thee", "patients", "wit"] {
             assert!(!is_stop_word(w), "{w}");
         }
+    }
+
+    #[test]
+    fn first16_is_the_zero_padded_first_sixteen_bytes() {
+        let reference = |b: &[u8], lower: bool| {
+            let mut buf = [0u8; 16];
+            let n = b.len().min(16);
+            buf[..n].copy_from_slice(&b[..n]);
+            if lower {
+                buf.make_ascii_lowercase();
+            }
+            [
+                u64::from_le_bytes(buf[..8].try_into().unwrap()),
+                u64::from_le_bytes(buf[8..].try_into().unwrap()),
+            ]
+        };
+        let mut x: u32 = 7;
+        for len in 0..=24 {
+            for _ in 0..50 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        (x >> 16) as u8
+                    })
+                    .collect();
+                assert_eq!(
+                    first16(&bytes, false),
+                    reference(&bytes, false),
+                    "{bytes:?}"
+                );
+                let ascii: Vec<u8> = bytes.iter().map(|b| b & 0x7f).collect();
+                assert_eq!(first16(&ascii, true), reference(&ascii, true), "{ascii:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn stop_words_are_known_by_their_first_bytes() {
+        let letters = [
+            "a", "b", "e", "f", "h", "i", "n", "o", "r", "s", "t", "w", "l", "m", "T", "H",
+        ];
+        let mut words = crate::testing::strings_over(&letters, 4);
+        words.extend(STOP.iter().map(|w| w.to_uppercase()));
+        words.extend(STOP.iter().map(|w| format!("{w}s")));
+        let mut stops = 0;
+        for w in &words {
+            let l = w.to_ascii_lowercase();
+            let want = is_stop_word(&l);
+            stops += usize::from(want);
+            assert_eq!(
+                is_stop_first(first16(w.as_bytes(), true), w.len()),
+                want,
+                "{w:?}"
+            );
+        }
+        assert!(stops > STOP.len() * 2, "{stops}");
     }
 
     #[test]
