@@ -205,7 +205,7 @@ impl SiteIndex {
         let mut shards: Vec<search::ShardTerms> = (0..per_group)
             .map(|_| search::ShardTerms::default())
             .collect();
-        let mut add = |shard: u16, doc: u32, term: &str| {
+        let mut add = |shard: u16, doc: u32, term: &[u8]| {
             shards[shard as usize / groups].add(doc, term);
         };
         if let Some(f) = spilled {

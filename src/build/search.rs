@@ -786,9 +786,10 @@ pub fn push_record(buf: &mut Vec<u8>, shard: u16, doc: u32, term: &str) {
 }
 
 /// Reads the whole spill records at the front of `buf`, in the order they were pushed,
-/// calling `f(shard, document, term)`; returns the bytes read (a record cut at the end
-/// of `buf` is left for the next call, with more bytes).
-pub fn read_records(buf: &[u8], mut f: impl FnMut(u16, u32, &str)) -> usize {
+/// calling `f(shard, document, term)` (the term's UTF-8 bytes, checked once per distinct
+/// term in [`ShardTerms::render`]); returns the bytes read (a record cut at the end of
+/// `buf` is left for the next call, with more bytes).
+pub fn read_records(buf: &[u8], mut f: impl FnMut(u16, u32, &[u8])) -> usize {
     let mut at = 0;
     'records: while buf.len() >= at + 4 {
         let shard = u16::from_le_bytes([buf[at], buf[at + 1]]);
@@ -811,11 +812,7 @@ pub fn read_records(buf: &[u8], mut f: impl FnMut(u16, u32, &str)) -> usize {
         if end > buf.len() {
             break;
         }
-        f(
-            shard,
-            doc,
-            std::str::from_utf8(&buf[i + 1..end]).unwrap_or(""),
-        );
+        f(shard, doc, &buf[i + 1..end]);
         at = end;
     }
     at
@@ -825,14 +822,14 @@ pub fn read_records(buf: &[u8], mut f: impl FnMut(u16, u32, &str)) -> usize {
 /// order), postings capped at [`MAX_POSTINGS`] with the true count kept.
 #[derive(Default)]
 pub struct ShardTerms {
-    terms: rustc_hash::FxHashMap<String, (Vec<u32>, u32)>,
+    terms: rustc_hash::FxHashMap<Box<[u8]>, (Vec<u32>, u32)>,
 }
 
 impl ShardTerms {
-    pub fn add(&mut self, doc: u32, term: &str) {
+    pub fn add(&mut self, doc: u32, term: &[u8]) {
         let e = match self.terms.get_mut(term) {
             Some(e) => e,
-            None => self.terms.entry(term.to_string()).or_default(),
+            None => self.terms.entry(term.into()).or_default(),
         };
         if e.0.len() < MAX_POSTINGS {
             e.0.push(doc);
@@ -844,10 +841,12 @@ impl ShardTerms {
     /// written as `[postings, count]`. `counted` gives the true count of terms whose
     /// records stopped being kept once they had [`MAX_POSTINGS`].
     pub fn render(self, n: u32, counted: impl Fn(&str) -> Option<u32>) -> Vec<u8> {
-        let mut sorted: Vec<(String, (Vec<u32>, u32))> = self.terms.into_iter().collect();
+        // UTF-8 sorts as its bytes do
+        let mut sorted: Vec<_> = self.terms.into_iter().collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut map = serde_json::Map::with_capacity(sorted.len());
         for (term, (ids, mut count)) in sorted {
+            let term = String::from_utf8_lossy(&term).into_owned();
             if ids.len() == MAX_POSTINGS {
                 count = count.max(counted(&term).unwrap_or(0));
             }
