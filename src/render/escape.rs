@@ -103,6 +103,37 @@ pub fn visible_controls(s: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn html_escapes_each_special_wherever_it_falls() {
+        let reference = |s: &str| {
+            s.chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    '\'' => "&#39;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect::<String>()
+        };
+        let pieces = ["a", "é", "字", "<", ">", "&", "\"", "'", "/", "\n"];
+        let mut x: u32 = 1;
+        for len in 0..300 {
+            let s: String = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    // mostly plain text, with long runs that have nothing to escape
+                    let r = (x >> 16) as usize % 40;
+                    pieces[if r < pieces.len() { r } else { r % 3 }]
+                })
+                .collect();
+            let mut out = String::from("kept:");
+            super::html_into(&mut out, &s);
+            assert_eq!(out, format!("kept:{}", reference(&s)), "{s:?}");
+        }
+    }
+
+    #[test]
     fn controls_become_visible() {
         assert_eq!(super::visible_controls("a\tb\r\nc"), "a\tb\r\nc");
         assert_eq!(
