@@ -13,6 +13,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod er;
+pub mod hash;
 pub mod model;
 pub mod output;
 pub mod read;

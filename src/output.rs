@@ -11,7 +11,7 @@
 //! previous file is hard-linked into the staging folder, so it keeps its inode and
 //! modification time, and a rebuild rewrites only what changed.
 
-use std::collections::HashSet;
+use crate::hash::HashSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -147,8 +147,8 @@ impl Staging {
             old,
             previous,
             committed: false,
-            written: HashSet::new(),
-            folders: HashSet::new(),
+            written: HashSet::default(),
+            folders: HashSet::default(),
             files: 0,
             bytes: 0,
             kept: 0,

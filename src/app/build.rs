@@ -1,7 +1,7 @@
 //! The `build` command: read the database, build and render every page, write the CI
 //! files, and swap the finished site in.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 

@@ -224,9 +224,8 @@ pub fn foreign_parents(
     index: &crate::read::sessions::SessionIndex,
     conn: &rusqlite::Connection,
     session: &crate::model::session::Session,
-) -> std::collections::HashMap<String, String> {
-    let local: std::collections::HashSet<&str> =
-        session.execs.iter().map(|e| e.id.as_str()).collect();
+) -> crate::hash::HashMap<String, String> {
+    let local: crate::hash::HashSet<&str> = session.execs.iter().map(|e| e.id.as_str()).collect();
     let missing: Vec<&str> = session
         .execs
         .iter()

@@ -4,7 +4,7 @@
 //! nesting stops at `max_nesting`; deeper executions are shown at that level with
 //! their true depth written beside them.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use serde::Serialize;
 
@@ -411,8 +411,8 @@ pub fn nest_logs(execs: &[ExecRow], logs: &[LogRow]) -> LogsByExec {
         .enumerate()
         .map(|(i, l)| (l.id.as_str(), i))
         .collect();
-    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
-    let mut roots: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::default();
+    let mut roots: HashMap<usize, Vec<usize>> = HashMap::default();
     let mut placed = vec![false; logs.len()];
     for (i, l) in logs.iter().enumerate() {
         let p = l.parent_id.as_deref().unwrap_or("");
@@ -426,7 +426,7 @@ pub fn nest_logs(execs: &[ExecRow], logs: &[LogRow]) -> LogsByExec {
     for v in children.values_mut().chain(roots.values_mut()) {
         v.sort_by_key(key);
     }
-    let mut out: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    let mut out: HashMap<usize, Vec<(usize, usize)>> = HashMap::default();
     let mut root_list: Vec<(&usize, &Vec<usize>)> = roots.iter().collect();
     root_list.sort();
     for (&e, rs) in root_list {
@@ -477,9 +477,9 @@ mod tests {
         execs[1].flags = vec!["a flag".into()];
         execs[2].output = Some((0..300).map(|i| format!("line {i}\n")).collect());
         execs[2].narrative_md = Some("**done** `x`".into());
-        let tree = crate::model::tree::build(&execs, &HashMap::new());
+        let tree = crate::model::tree::build(&execs, &HashMap::default());
         let anchors: Vec<String> = execs.iter().map(|e| format!("exec-{}", e.id)).collect();
-        let entry_anchors = HashMap::new();
+        let entry_anchors = HashMap::default();
         let part_of = vec![1, 1, 2];
         let cx = ExecContext {
             limits: Limits::default(),
@@ -490,7 +490,7 @@ mod tests {
             part_of: &part_of,
             part: 2,
         };
-        let (views, _) = views(&execs, &tree, &anchors, &[], &HashMap::new(), 0..3, &cx);
+        let (views, _) = views(&execs, &tree, &anchors, &[], &HashMap::default(), 0..3, &cx);
         assert!(views[2].under.is_some() && views[2].blocks.iter().any(|b| b.cut.is_some()));
         for v in &views {
             let object = ExecObject::value(v);

@@ -1,7 +1,7 @@
 //! Schema documentation pages: the tbls-format Markdown (index and one page per table or
 //! view), their HTML twins, and `schema.json` in tbls's JSON format.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use serde::Serialize;
 

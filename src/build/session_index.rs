@@ -6,7 +6,7 @@
 //! session, and nothing is loaded that the reader did not ask for. Only sessions with
 //! a nature or state that exists get a page; the filter bar links to the others.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use serde::Serialize;
 
@@ -99,7 +99,7 @@ pub struct Facets<'a> {
 
 impl<'a> Facets<'a> {
     pub fn new(summaries: &'a [SessionSummary], order: &[usize]) -> Facets<'a> {
-        let mut count: HashMap<&str, usize> = HashMap::new();
+        let mut count: HashMap<&str, usize> = HashMap::default();
         for s in summaries {
             *count.entry(s.nature.as_str()).or_default() += 1;
         }
@@ -109,7 +109,8 @@ impl<'a> Facets<'a> {
         let natures: Vec<(&str, String)> = names.iter().map(|&n| (n, stems[n].clone())).collect();
         let nature_ix: HashMap<&str, usize> =
             names.iter().enumerate().map(|(i, &n)| (n, i)).collect();
-        let mut lists: HashMap<(Option<usize>, Option<FinalState>), Vec<usize>> = HashMap::new();
+        let mut lists: HashMap<(Option<usize>, Option<FinalState>), Vec<usize>> =
+            HashMap::default();
         for &i in order {
             let s = &summaries[i];
             let n = nature_ix[s.nature.as_str()];

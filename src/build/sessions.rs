@@ -2,7 +2,7 @@
 //! page per session telling its story: summary and final state, diagnostics, arguments,
 //! state timeline, entries, the execution tree, issues, logs.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use serde::Serialize;
 
@@ -325,9 +325,9 @@ fn anchors_general(ids: &[&str], prefix: &str) -> Vec<String> {
     let stems = slug::assign(ids.iter().copied(), &[]);
     // Every first occurrence keeps its stem; a repeated id gets the first `-dupN` that
     // no other id has (an id may itself be `x-dup2`).
-    let mut taken: std::collections::HashSet<String> =
+    let mut taken: crate::hash::HashSet<String> =
         stems.values().map(|s| s.to_ascii_lowercase()).collect();
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen: crate::hash::HashSet<&str> = crate::hash::HashSet::default();
     ids.iter()
         .map(|id| {
             let stem = &stems[*id];
@@ -557,7 +557,7 @@ pub fn session_pages(
         .iter()
         .filter_map(|e| Some((e.id.as_str(), e.ingest_src.as_deref()?)))
         .collect();
-    let mut relations_of: HashMap<&str, Vec<RelationView<'_>>> = HashMap::new();
+    let mut relations_of: HashMap<&str, Vec<RelationView<'_>>> = HashMap::default();
     for r in &session.issue_relations {
         if let Some(p) = r.issue_id_prime.as_deref() {
             relations_of.entry(p).or_default().push(RelationView {
@@ -571,7 +571,7 @@ pub fn session_pages(
         }
     }
     let mut by_type: Vec<IssueGroup<'_>> = Vec::new();
-    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::default();
     for (is, anchor) in session.issues.iter().zip(&issue_anchor_list) {
         let t = is.issue_type.as_deref().unwrap_or("(no type)");
         let view = IssueView {
@@ -606,7 +606,7 @@ pub fn session_pages(
         }
     }
     // what names each entry: executions (anchor, label), issues, states
-    let mut entry_execs: HashMap<&str, Vec<(String, String, usize)>> = HashMap::new();
+    let mut entry_execs: HashMap<&str, Vec<(String, String, usize)>> = HashMap::default();
     for ((e, a), &part) in session.execs.iter().zip(exec_anchors).zip(&part_of) {
         if let Some(en) = e.entry_id.as_deref() {
             let label = e
@@ -620,13 +620,13 @@ pub fn session_pages(
                 .push((a.clone(), label, part));
         }
     }
-    let mut entry_issues: HashMap<&str, usize> = HashMap::new();
+    let mut entry_issues: HashMap<&str, usize> = HashMap::default();
     for i in &session.issues {
         if let Some(en) = i.entry_id.as_deref() {
             *entry_issues.entry(en).or_default() += 1;
         }
     }
-    let mut entry_states: HashMap<&str, usize> = HashMap::new();
+    let mut entry_states: HashMap<&str, usize> = HashMap::default();
     for st in &session.states {
         if let Some(en) = st.entry_id.as_deref() {
             *entry_states.entry(en).or_default() += 1;

@@ -13,7 +13,8 @@
 //! change when other ids come and go; ids whose names still collide ignoring case get
 //! the hash too, chosen in sorted order.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::hash::HashMap;
+use std::collections::BTreeMap;
 
 const MAX_PLAIN: usize = 80;
 const MAX_STEM: usize = 48;
@@ -106,7 +107,7 @@ pub fn assign<'a>(
     let mut sorted: Vec<&str> = ids.into_iter().collect();
     sorted.sort_unstable();
     sorted.dedup();
-    let mut out = HashMap::with_capacity(sorted.len());
+    let mut out = crate::hash::map_with_capacity(sorted.len());
     let mut taken: BTreeMap<String, &str> = BTreeMap::new();
     // Plain names first, so they keep their own name whenever possible.
     for pass in 0..2 {
@@ -158,7 +159,7 @@ mod tests {
             long.as_str(),
         ];
         let m = assign(ids, &[]);
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = crate::hash::HashSet::default();
         for id in ids {
             let n = &m[id];
             assert!(n.len() <= MAX_STEM + 14, "{n}");

@@ -139,7 +139,7 @@ pub fn filter_tables(schema: &mut Schema, include: &[String], exclude: &[String]
         i += 1;
         keep[i - 1]
     });
-    let names: std::collections::HashSet<String> =
+    let names: crate::hash::HashSet<String> =
         schema.tables.iter().map(|t| t.name.clone()).collect();
     schema
         .relations

@@ -10,7 +10,7 @@
 //! Order: roots, and the children of each node, in recording order (`rowid`). Nothing
 //! here recurses, so a chain 100,000 deep cannot overflow the stack.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use serde::Serialize;
 
@@ -64,7 +64,7 @@ pub struct Tree {
 /// session's id.
 pub fn build(execs: &[ExecRow], foreign: &HashMap<String, String>) -> Tree {
     let n = execs.len();
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(n);
+    let mut by_id: HashMap<&str, usize> = crate::hash::map_with_capacity(n);
     let mut problems: Vec<Option<TreeProblem>> = vec![None; n];
     for (i, e) in execs.iter().enumerate() {
         if let Some(&first) = by_id.get(e.id.as_str()) {
@@ -227,7 +227,7 @@ pub(crate) mod tests {
             exec("d", Some("a"), true),
             exec("e", Some("b"), false),
         ];
-        let t = build(&e, &HashMap::new());
+        let t = build(&e, &HashMap::default());
         let got = ids(&e, &t);
         let want = [("a", 0), ("b", 1), ("e", 2), ("d", 1), ("c", 0)];
         assert_eq!(got, want.map(|(s, d)| (s.to_string(), d)));
@@ -237,7 +237,7 @@ pub(crate) mod tests {
 
     #[test]
     fn broken_trees_keep_every_node_once() {
-        let mut foreign = HashMap::new();
+        let mut foreign = HashMap::default();
         foreign.insert("x9".to_string(), "OTHER".to_string());
         let e = vec![
             exec("a", Some("b"), false),
@@ -293,7 +293,7 @@ pub(crate) mod tests {
                 )
             })
             .collect();
-        let t = build(&e, &HashMap::new());
+        let t = build(&e, &HashMap::default());
         assert_eq!(t.order.len(), n);
         assert_eq!(t.order[n - 1], (n - 1, n - 1));
         assert!(t.failed_below[0]);
@@ -307,7 +307,7 @@ pub(crate) mod tests {
         let e: Vec<ExecRow> = (0..n)
             .map(|i| exec(&ids[i], Some(&ids[(i + n - 1) % n]), false))
             .collect();
-        let t = build(&e, &HashMap::new());
+        let t = build(&e, &HashMap::default());
         assert_eq!(t.order.len(), n);
         assert_eq!(t.problems.iter().filter(|p| p.is_some()).count(), 1);
         assert_eq!(t.parent[0], None);

@@ -2,7 +2,7 @@
 //! BLOB where text belongs, NULL in a column surveilr declares NOT NULL, and invalid
 //! JSON in a JSON column are read as well as they can be and flagged on the row.
 
-use std::collections::HashSet;
+use crate::hash::HashSet;
 
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;

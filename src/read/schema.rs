@@ -7,7 +7,7 @@
 //! and a table that cannot be read is kept with a warning instead of failing the build.
 //! Everything is read in one read transaction: one consistent snapshot.
 
-use std::collections::HashSet;
+use crate::hash::HashSet;
 
 use anyhow::{Context, Result};
 use rusqlite::types::ValueRef;
@@ -135,7 +135,7 @@ fn read_master(conn: &Connection) -> Result<Vec<Master>> {
 /// An ordinary table whose name merely ends like a shadow table of another module
 /// (`docs_stat` beside an FTS5 table `docs`) is not hidden.
 fn shadow_tables(conn: &Connection, masters: &[Master]) -> HashSet<String> {
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     if let Ok(mut stmt) =
         conn.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'")
         && let Ok(rows) = stmt.query_map([], |r| Ok(text_at(r, 0).unwrap_or_default()))

@@ -11,7 +11,7 @@
 //! 2. [`SessionIndex::load`] reads one session's rows by rowid, runs of consecutive
 //!    rowids at a time.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use anyhow::{Context, Result};
 use rusqlite::types::ValueRef;
@@ -267,10 +267,10 @@ impl SessionIndex {
         let layouts = Layouts::detect(conn);
         let names = read_lookups(conn);
         let mut ix = Indexer {
-            by_id: HashMap::new(),
+            by_id: HashMap::default(),
             summaries: Vec::new(),
             rows: Vec::new(),
-            missing: HashMap::new(),
+            missing: HashMap::default(),
             names: &names,
         };
         if let Some(l) = &layouts.session {
@@ -287,7 +287,7 @@ impl SessionIndex {
                 .is_some_and(|l| l.has(LOG_COLS, "parent_exec_id") && l.has_rowid);
         // (rowid, parent) of every log, read once: attaching them below uses it too
         let mut log_rows: Vec<(i64, Option<String>)> = Vec::new();
-        let mut log_parents: HashMap<String, Option<usize>> = HashMap::new();
+        let mut log_parents: HashMap<String, Option<usize>> = HashMap::default();
         if logs_attach && let Some(l) = &layouts.log {
             scan(conn, l, LOG_COLS, &["parent_exec_id"], |rowid, r| {
                 let p = key(r.get_ref(1)?);
@@ -348,7 +348,7 @@ impl SessionIndex {
         }
         if let Some(l) = &layouts.state {
             // Final state: the last terminal transition in time, then recording, order.
-            let mut last: HashMap<usize, (Option<i64>, i64, String)> = HashMap::new();
+            let mut last: HashMap<usize, (Option<i64>, i64, String)> = HashMap::default();
             scan(
                 conn,
                 l,
@@ -391,7 +391,7 @@ impl SessionIndex {
             })
             .context("reading orchestration_session_entry")?;
         }
-        let mut issue_session: HashMap<String, usize> = HashMap::new();
+        let mut issue_session: HashMap<String, usize> = HashMap::default();
         if let Some(l) = &layouts.issue {
             scan(
                 conn,
@@ -649,7 +649,7 @@ impl SessionIndex {
 
     /// For parent ids not found in a session: the other session holding them, if any.
     pub fn foreign_parents(&self, conn: &Connection, ids: &[&str]) -> HashMap<String, String> {
-        let mut out = HashMap::new();
+        let mut out = HashMap::default();
         if self
             .layouts
             .exec
@@ -1195,7 +1195,7 @@ fn attach_logs(
         })
         .collect();
     // Logs under logs: parent rowid links, resolved iteratively (cycles end unattached).
-    let mut parent_of: HashMap<i64, i64> = HashMap::new();
+    let mut parent_of: HashMap<i64, i64> = HashMap::default();
     {
         let mut stmt = conn
             .prepare(
@@ -1219,7 +1219,7 @@ fn attach_logs(
     let mut answer: HashMap<i64, Option<usize>> =
         session_of.iter().map(|(&k, &v)| (k, Some(v))).collect();
     let mut path: Vec<i64> = Vec::new();
-    let mut on_path: std::collections::HashSet<i64> = std::collections::HashSet::new();
+    let mut on_path: crate::hash::HashSet<i64> = crate::hash::HashSet::default();
     for rowid in all {
         let mut cur = rowid;
         let found = loop {

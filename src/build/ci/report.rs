@@ -316,8 +316,8 @@ pub fn session_bytes(
             anchor.trim_start_matches("exec-")
         )
     };
-    let mut relations: std::collections::HashMap<&str, Vec<RelationOut<'_>>> =
-        std::collections::HashMap::new();
+    let mut relations: crate::hash::HashMap<&str, Vec<RelationOut<'_>>> =
+        crate::hash::HashMap::default();
     for r in &session.issue_relations {
         if let Some(p) = r.issue_id_prime.as_deref() {
             relations.entry(p).or_default().push(RelationOut {
