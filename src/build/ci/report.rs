@@ -215,6 +215,9 @@ struct EntryOut<'a> {
     flags: &'a [String],
 }
 
+/// An execution of the report. Written by [`ExecOut::write_json`] (its strings are most
+/// of the report, escaped faster than serde_json does); the derived serialisation is the
+/// reference it is tested against, field for field.
 #[derive(Serialize)]
 struct ExecOut<'a> {
     id: &'a str,
@@ -273,6 +276,8 @@ struct LogOut<'a> {
     flags: &'a [String],
 }
 
+/// A session of the report. Written by [`SessionOut::write_json`]: the fields before
+/// `executions` by serde, then the executions, issues and logs.
 #[derive(Serialize)]
 struct SessionOut<'a> {
     id: &'a str,
@@ -295,9 +300,164 @@ struct SessionOut<'a> {
     elaboration: JsonCol<'a>,
     states: Vec<StateOut<'a>>,
     entries: Vec<EntryOut<'a>>,
+    #[serde(skip)]
     executions: Vec<ExecOut<'a>>,
+    #[serde(skip)]
     issues: Vec<IssueOut<'a>>,
+    #[serde(skip)]
     logs: Vec<LogOut<'a>>,
+}
+
+impl SessionOut<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(&mut *out, self)?;
+        // the object so far, reopened (compact serde output ends with its `}`)
+        debug_assert_eq!(out.last(), Some(&b'}'));
+        out.pop();
+        out.extend_from_slice(b",\"executions\":[");
+        for (i, e) in self.executions.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            e.write_json(out)?;
+        }
+        out.extend_from_slice(b"],\"issues\":");
+        serde_json::to_writer(&mut *out, &self.issues)?;
+        out.extend_from_slice(b",\"logs\":");
+        serde_json::to_writer(&mut *out, &self.logs)?;
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+impl ExecOut<'_> {
+    /// What `serde_json::to_writer` writes for it, field by field in the same order.
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let key = |out: &mut Vec<u8>, k: &str| {
+            out.push(b',');
+            out.push(b'"');
+            out.extend_from_slice(k.as_bytes());
+            out.extend_from_slice(b"\":");
+        };
+        out.extend_from_slice(b"{\"id\":");
+        json_str(out, self.id);
+        key(out, "anchor");
+        json_str(out, self.anchor);
+        key(out, "parent_id");
+        opt_str(out, self.parent_id);
+        key(out, "depth");
+        serde_json::to_writer(&mut *out, &self.depth)?;
+        key(out, "tree_problem");
+        serde_json::to_writer(&mut *out, &self.tree_problem)?;
+        key(out, "entry_id");
+        opt_str(out, self.entry_id);
+        key(out, "nature");
+        opt_str(out, self.nature);
+        key(out, "namespace");
+        opt_str(out, self.namespace);
+        key(out, "identity");
+        opt_str(out, self.identity);
+        key(out, "status");
+        serde_json::to_writer(&mut *out, &self.status)?;
+        key(out, "status_raw");
+        json_str(out, &self.status_raw);
+        key(out, "duration_ms");
+        serde_json::to_writer(&mut *out, &self.duration_ms)?;
+        key(out, "code");
+        opt_str(out, self.code);
+        for (k, t) in [
+            ("input", &self.input),
+            ("error", &self.error),
+            ("output", &self.output),
+        ] {
+            key(out, k);
+            match t {
+                None => out.extend_from_slice(b"null"),
+                Some(t) => {
+                    out.extend_from_slice(b"{\"text\":");
+                    json_str(out, &t.text);
+                    out.extend_from_slice(b",\"tail\":");
+                    opt_str(out, t.tail.as_deref());
+                    out.extend_from_slice(b",\"cut\":");
+                    serde_json::to_writer(&mut *out, &t.cut)?;
+                    out.push(b'}');
+                }
+            }
+        }
+        key(out, "output_nature");
+        serde_json::to_writer(&mut *out, &self.output_nature)?;
+        key(out, "narrative_md");
+        opt_str(out, self.narrative_md);
+        key(out, "elaboration");
+        serde_json::to_writer(&mut *out, &self.elaboration)?;
+        key(out, "flags");
+        serde_json::to_writer(&mut *out, self.flags)?;
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+fn opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => json_str(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// `s` as a JSON string, escaped as serde_json escapes it: `"` and `\\`, `\b \t \n \f
+/// \r` by name, the other characters below U+0020 as `\u00xx`, nothing else. Read eight
+/// bytes at a time where there is nothing to escape.
+pub fn json_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(word) = b.get(i..i + 8) {
+            let m = to_escape(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+            if m == 0 {
+                i += 8;
+                continue;
+            }
+            // the lowest flagged byte is one to escape (flags above it may be borrows)
+            i += (m.trailing_zeros() / 8) as usize;
+        } else if !(b[i] < 0x20 || b[i] == b'"' || b[i] == b'\\') {
+            i += 1;
+            continue;
+        }
+        out.extend_from_slice(&b[last..i]);
+        match b[i] {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            c => {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(c >> 4)]);
+                out.push(HEX[usize::from(c & 0xf)]);
+            }
+        }
+        i += 1;
+        last = i;
+    }
+    out.extend_from_slice(&b[last..]);
+    out.push(b'"');
+}
+
+/// The high bit of each byte of `x` (little-endian) below 0x20 or equal to `"` or `\\`;
+/// exact for the lowest such byte.
+fn to_escape(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    (x.wrapping_sub(0x20 * ONES) & !x & HIGH)
+        | zero(x ^ (u64::from(b'"') * ONES))
+        | zero(x ^ (u64::from(b'\\') * ONES))
 }
 
 /// One session of the report as JSON bytes (built in parallel, written in order).
@@ -451,6 +611,117 @@ pub fn session_bytes(
             .sum::<usize>()
         + 512 * (session.issues.len() + session.logs.len() + session.states.len());
     let mut bytes = Vec::with_capacity(estimate.min(64 << 20));
-    serde_json::to_writer(&mut bytes, &out)?;
+    out.write_json(&mut bytes)?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_escapes_them() {
+        let serde = |s: &str| serde_json::to_string(s).unwrap();
+        let ours = |s: &str| {
+            let mut out = b"kept".to_vec();
+            json_str(&mut out, s);
+            String::from_utf8(out).unwrap()
+        };
+        let mut texts: Vec<String> = vec![String::new(), "é字😀".into(), "\u{7f}\u{85}/".into()];
+        // every ASCII character at every place of the first two eight-byte words, among
+        // plain letters and among other characters to escape
+        for c in 0u8..0x80 {
+            for at in 0..17 {
+                let mut s: Vec<u8> = b"abcdefghijklmnopqrstuvwx".to_vec();
+                s[at] = c;
+                texts.push(String::from_utf8(s).unwrap());
+                let mut s: Vec<u8> = b"a\"b\\c\nd\x01e\tfghijklmnopqrstuvwx".to_vec();
+                s[at + 5] = c;
+                texts.push(String::from_utf8(s).unwrap());
+            }
+        }
+        let pieces = [
+            "a", "\"", "\\", "\n", "\u{1}", "\u{1f}", " ", "é", "\u{2028}", "~",
+        ];
+        texts.extend(crate::testing::strings_over(&pieces, 3));
+        for s in &texts {
+            assert_eq!(ours(s), format!("kept{}", serde(s)), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn an_execution_is_written_as_serde_would_write_it() {
+        let flags = vec!["row: \"odd\"\n".to_string()];
+        let problem = crate::model::tree::TreeProblem::ForeignParent {
+            parent: "P\"1".into(),
+            session: "S\\2".into(),
+        };
+        let full = ExecOut {
+            id: "E\"1\u{1}",
+            anchor: "exec-E1",
+            parent_id: Some("P\\0"),
+            depth: 3,
+            tree_problem: Some(&problem),
+            entry_id: Some("en\ttry"),
+            nature: Some("sql"),
+            namespace: Some("ns/é"),
+            identity: Some("step\r\n1"),
+            status: crate::model::status::Outcome::Failure,
+            status_raw: "-1".into(),
+            duration_ms: Some(-5),
+            code: Some("SELECT \"x\" FROM t; -- \u{1b}[31m"),
+            input: None,
+            error: Some(Text {
+                text: Cow::Borrowed("line 1\nline 2 \u{8}\u{c}"),
+                tail: Some(Cow::Borrowed("last \"line\"")),
+                cut: Some(Cut {
+                    total_lines: 900,
+                    total_bytes: 12_345,
+                    hidden_lines: 800,
+                    hidden_bytes: 10_000,
+                    file: "sessions/s/E1.error.txt".into(),
+                }),
+            }),
+            output: Some(Text {
+                text: Cow::Borrowed("ok 😀"),
+                tail: None,
+                cut: None,
+            }),
+            output_nature: JsonCol(Some("{\"a\": [1, 2]}")),
+            narrative_md: Some("# Step\n\n*done*"),
+            elaboration: JsonCol(Some("not json \"")),
+            flags: &flags,
+        };
+        let bare = ExecOut {
+            parent_id: None,
+            tree_problem: None,
+            entry_id: None,
+            nature: None,
+            namespace: None,
+            identity: None,
+            duration_ms: None,
+            code: None,
+            error: None,
+            output: None,
+            output_nature: JsonCol(None),
+            narrative_md: None,
+            elaboration: JsonCol(None),
+            flags: &[],
+            status_raw: String::new(),
+            id: "",
+            anchor: "exec-",
+            depth: 0,
+            status: crate::model::status::Outcome::Success,
+            input: None,
+        };
+        for e in [&full, &bare] {
+            let mut ours = Vec::new();
+            e.write_json(&mut ours).unwrap();
+            let want = serde_json::to_vec(e).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+        }
+    }
 }
