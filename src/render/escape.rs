@@ -3,21 +3,49 @@
 
 /// Appends `s` to `out` with `& < > " '` escaped.
 pub fn html_into(out: &mut String, s: &str) {
+    let b = s.as_bytes();
     let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
+    let mut i = 0;
+    while i < b.len() {
+        // eight bytes at a time where there is nothing to escape (most text)
+        if let Some(word) = b.get(i..i + 8) {
+            let m = html_specials(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+            if m == 0 {
+                i += 8;
+                continue;
+            }
+            // the lowest flagged byte is one to escape (flags above it may be borrows)
+            i += (m.trailing_zeros() / 8) as usize;
+        }
+        let rep = match b[i] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&s[last..i]);
         out.push_str(rep);
-        last = i + 1;
+        i += 1;
+        last = i;
     }
     out.push_str(&s[last..]);
+}
+
+/// The high bit of each byte of `x` (little-endian) that is `& < > " '`; exact for the
+/// lowest such byte.
+fn html_specials(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let eq = |c: u8| {
+        let v = x ^ (u64::from(c) * ONES);
+        v.wrapping_sub(ONES) & !v & HIGH
+    };
+    eq(b'&') | eq(b'<') | eq(b'>') | eq(b'"') | eq(b'\'')
 }
 
 /// `s` escaped for HTML text and attributes.
