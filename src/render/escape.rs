@@ -39,13 +39,58 @@ pub fn html_into(out: &mut String, s: &str) {
 /// The high bit of each byte of `x` (little-endian) that is `& < > " '`; exact for the
 /// lowest such byte.
 fn html_specials(x: u64) -> u64 {
+    eq_any(x, b"&<>\"'")
+}
+
+/// The high bit of each byte of `x` (little-endian) equal to one of `bytes`; exact for
+/// the lowest such byte (flags above it may be borrows).
+fn eq_any(x: u64, bytes: &[u8]) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let eq = |c: u8| {
+    bytes.iter().fold(0, |acc, &c| {
         let v = x ^ (u64::from(c) * ONES);
-        v.wrapping_sub(ONES) & !v & HIGH
-    };
-    eq(b'&') | eq(b'<') | eq(b'>') | eq(b'"') | eq(b'\'')
+        acc | (v.wrapping_sub(ONES) & !v & HIGH)
+    })
+}
+
+/// Writes `s` HTML-escaped exactly as minijinja's auto-escaping writes a string (`& < >
+/// " ' /` as `&amp; &lt; &gt; &quot; &#x27; &#x2f;`), in one pass that reads eight bytes at
+/// a time where there is nothing to escape (minijinja looks a byte at a time, then
+/// escapes in a second pass).
+pub fn html_like_minijinja(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let b = s.as_bytes();
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(word) = b.get(i..i + 8) {
+            let m = eq_any(
+                u64::from_le_bytes(word.try_into().expect("8 bytes")),
+                b"&<>\"'/",
+            );
+            if m == 0 {
+                i += 8;
+                continue;
+            }
+            i += (m.trailing_zeros() / 8) as usize;
+        }
+        let rep = match b[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            b'/' => "&#x2f;",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.write_str(&s[last..i])?;
+        out.write_str(rep)?;
+        i += 1;
+        last = i;
+    }
+    out.write_str(&s[last..])
 }
 
 /// `s` escaped for HTML text and attributes.
@@ -158,6 +203,35 @@ mod tests {
             let mut out = String::from("kept:");
             super::html_into(&mut out, &s);
             assert_eq!(out, format!("kept:{}", reference(&s)), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_as_minijinja_auto_escaping_does() {
+        // the reference: minijinja's own formatter in an HTML template
+        let mut env = minijinja::Environment::new();
+        env.add_template("t.html", "{{ s }}").unwrap();
+        let t = env.get_template("t.html").unwrap();
+        let pieces = [
+            "a", "é", "字", "<", ">", "&", "\"", "'", "/", "\n", "\u{1}", "12",
+        ];
+        let mut texts = crate::testing::strings_over(&pieces, 3);
+        let mut x: u32 = 3;
+        for len in 0..200 {
+            texts.push(
+                (0..len)
+                    .map(|_| {
+                        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        let r = (x >> 16) as usize % 30;
+                        pieces[if r < pieces.len() { r } else { 0 }]
+                    })
+                    .collect(),
+            );
+        }
+        for s in &texts {
+            let mut ours = String::new();
+            super::html_like_minijinja(&mut ours, s).unwrap();
+            assert_eq!(ours, t.render(minijinja::context! { s }).unwrap(), "{s:?}");
         }
     }
 

@@ -164,10 +164,7 @@ pub fn environment(user_dir: Option<&Path>) -> Result<Environment<'static>> {
         if value.is_safe() || !matches!(state.auto_escape(), AutoEscape::Html) {
             return out.write_str(&shown).map_err(minijinja::Error::from);
         }
-        match shown {
-            Cow::Borrowed(_) => minijinja::escape_formatter(out, state, value),
-            Cow::Owned(o) => minijinja::escape_formatter(out, state, &minijinja::Value::from(o)),
-        }
+        super::escape::html_like_minijinja(out, &shown).map_err(minijinja::Error::from)
     });
     Ok(env)
 }
