@@ -3,43 +3,68 @@
 
 /// Appends `s` to `out` with `& < > " '` escaped.
 pub fn html_into(out: &mut String, s: &str) {
+    let rep = |c: u8| match c {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    };
+    // writing to a String cannot fail
+    let _ = escape_bytes(out, s, b"&<>\"'", rep);
+}
+
+/// Writes `s` HTML-escaped exactly as minijinja's auto-escaping writes a string (`& < >
+/// " ' /` as `&amp; &lt; &gt; &quot; &#x27; &#x2f;`), in one pass that reads eight bytes at
+/// a time where there is nothing to escape (minijinja looks a byte at a time, then
+/// escapes in a second pass).
+pub fn html_like_minijinja(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let rep = |c: u8| match c {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#x27;"),
+        b'/' => Some("&#x2f;"),
+        _ => None,
+    };
+    escape_bytes(out, s, b"&<>\"'/", rep)
+}
+
+/// Writes `s` with each byte of `specials` (all ASCII) replaced by `rep` of it, reading
+/// eight bytes at a time (SWAR) where there is nothing to replace (most text).
+#[inline(always)]
+fn escape_bytes(
+    out: &mut impl std::fmt::Write,
+    s: &str,
+    specials: &[u8],
+    rep: impl Fn(u8) -> Option<&'static str>,
+) -> std::fmt::Result {
     let b = s.as_bytes();
     let mut last = 0;
     let mut i = 0;
     while i < b.len() {
-        // eight bytes at a time where there is nothing to escape (most text)
         if let Some(word) = b.get(i..i + 8) {
-            let m = html_specials(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+            let m = eq_any(
+                u64::from_le_bytes(word.try_into().expect("8 bytes")),
+                specials,
+            );
             if m == 0 {
                 i += 8;
                 continue;
             }
-            // the lowest flagged byte is one to escape (flags above it may be borrows)
+            // the lowest flagged byte is one to replace (flags above it may be borrows)
             i += (m.trailing_zeros() / 8) as usize;
         }
-        let rep = match b[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
+        if let Some(r) = rep(b[i]) {
+            out.write_str(&s[last..i])?;
+            out.write_str(r)?;
+            last = i + 1;
+        }
         i += 1;
-        last = i;
     }
-    out.push_str(&s[last..]);
-}
-
-/// The high bit of each byte of `x` (little-endian) that is `& < > " '`; exact for the
-/// lowest such byte.
-fn html_specials(x: u64) -> u64 {
-    eq_any(x, b"&<>\"'")
+    out.write_str(&s[last..])
 }
 
 /// The high bit of each byte of `x` (little-endian) equal to one of `bytes`; exact for
@@ -51,46 +76,6 @@ fn eq_any(x: u64, bytes: &[u8]) -> u64 {
         let v = x ^ (u64::from(c) * ONES);
         acc | (v.wrapping_sub(ONES) & !v & HIGH)
     })
-}
-
-/// Writes `s` HTML-escaped exactly as minijinja's auto-escaping writes a string (`& < >
-/// " ' /` as `&amp; &lt; &gt; &quot; &#x27; &#x2f;`), in one pass that reads eight bytes at
-/// a time where there is nothing to escape (minijinja looks a byte at a time, then
-/// escapes in a second pass).
-pub fn html_like_minijinja(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
-    let b = s.as_bytes();
-    let mut last = 0;
-    let mut i = 0;
-    while i < b.len() {
-        if let Some(word) = b.get(i..i + 8) {
-            let m = eq_any(
-                u64::from_le_bytes(word.try_into().expect("8 bytes")),
-                b"&<>\"'/",
-            );
-            if m == 0 {
-                i += 8;
-                continue;
-            }
-            i += (m.trailing_zeros() / 8) as usize;
-        }
-        let rep = match b[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#x27;",
-            b'/' => "&#x2f;",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.write_str(&s[last..i])?;
-        out.write_str(rep)?;
-        i += 1;
-        last = i;
-    }
-    out.write_str(&s[last..])
 }
 
 /// `s` escaped for HTML text and attributes.
