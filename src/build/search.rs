@@ -536,11 +536,20 @@ impl Terms {
     }
 
     /// The terms and their hashes.
-    pub fn finish(self) -> DocTerms {
-        DocTerms {
-            hashes: self.seen,
-            text: self.out,
-        }
+    /// The terms gathered since the last call, in buffers of their exact size (a
+    /// session's documents are held until it is committed: 100,000 of them kept the
+    /// scratch buffers' spare room, about 1 KB each), and the scratch emptied for the
+    /// next document.
+    pub fn finish(&mut self) -> DocTerms {
+        let terms = DocTerms {
+            text: self.out.as_str().to_owned(),
+            hashes: self.seen.to_vec(),
+        };
+        self.seen.clear();
+        self.first.clear();
+        self.slots = [0; SLOTS];
+        self.out.clear();
+        terms
     }
 }
 
@@ -630,7 +639,6 @@ pub fn session_docs(
         terms: t.finish(),
     });
     for (i, (e, anchor)) in session.execs.iter().zip(exec_anchors).enumerate() {
-        let mut t = Terms::default();
         t.id(Some(&e.id));
         t.text(e.identity.as_deref());
         t.text(e.nature.as_deref());
@@ -652,7 +660,6 @@ pub fn session_docs(
         });
     }
     for (i, anchor) in session.issues.iter().zip(issue_anchors) {
-        let mut t = Terms::default();
         t.id(Some(&i.id));
         t.text(i.issue_type.as_deref());
         t.text(i.message.as_deref());
@@ -712,7 +719,6 @@ pub fn schema_docs(schema: &Schema, opts: &SchemaOptions) -> Vec<PageDocs> {
                 terms: t.finish(),
             });
             for c in &tb.columns {
-                let mut t = Terms::default();
                 t.text(Some(&c.name));
                 t.text(Some(&c.ty));
                 t.text(Some(&c.comment));
