@@ -262,16 +262,22 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
             };
             let fingerprint =
                 manifest::session_fingerprint(&l.session, (settings_fp, stem, nb.prev, nb.next));
+            // Searchable documents of every session, kept or rendered: the index is
+            // rebuilt whole. Executions past the first part point at their part page.
+            let parts = sp::parts(&l.tree, opts.page_execs);
+            // A long session (more than one part page) writes each part as soon as it is
+            // rendered, and its CI pieces are made at the commit, streamed to the files:
+            // neither its pages nor its JUnit suite nor its report entry are ever in
+            // memory whole.
+            let long = parts.len() > 1;
             // made after the pages, which work out what both show (durations) first
             let ci = || -> Result<_> {
                 Ok(match suite_of.get(&l.i) {
+                    Some(&n) if long => Some(ci_render.streamed(n)),
                     Some(&n) => Some(ci_render.piece(n, &l.session, &l.tree, stem, &l.anchors)?),
                     None => None,
                 })
             };
-            // Searchable documents of every session, kept or rendered: the index is
-            // rebuilt whole. Executions past the first part point at their part page.
-            let parts = sp::parts(&l.tree, opts.page_execs);
             let part_of = sp::part_of(&l.tree, &parts);
             let url_stem = build::links::encode_segment(stem);
             let search = build::search::session_docs(
@@ -299,10 +305,8 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                     search,
                 });
             }
-            // A long session writes each part as soon as it is rendered (its pages are
-            // never all in memory); values too large to load wait for the commit, which
-            // holds the connection they are copied through.
-            let long = parts.len() > 1;
+            // Values too large to load wait for the commit, which holds the connection
+            // they are copied through.
             let mut files = Vec::new();
             let mut written = Vec::new();
             let warnings = sp::session_pages(
@@ -344,7 +348,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         {
             // The commit runs on another thread than the loading: it gets its own
             // connection (moved in) and borrows the rest.
-            let (warnings, stage, sink, manifest, progress, stems, site_index) = (
+            let (warnings, stage, sink, manifest, progress, stems, site_index, ci_render) = (
                 &mut warnings,
                 &stage,
                 &mut sink,
@@ -352,6 +356,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                 &progress,
                 &stems,
                 &mut site_index,
+                &ci_render,
             );
             move |l: &sessions::Loaded, out: SessionOut| {
                 for w in &out.warnings {
@@ -378,7 +383,9 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                 site_index.count_issues(l.session.issues.iter().map(|i| i.issue_type.as_deref()));
                 site_index.add(&mut stage, out.search)?;
                 if let Some(piece) = out.ci {
-                    sink.append(&l.session, &l.tree, &stems[id], &l.anchors, piece)?;
+                    sink.append(
+                        ci_render, &l.session, &l.tree, &stems[id], &l.anchors, piece,
+                    )?;
                 }
                 progress.inc(l.session.execs.len().max(1) as u64);
                 Ok(())

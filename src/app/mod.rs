@@ -164,7 +164,8 @@ pub fn run_ci(args: &CiArgs) -> Result<Vec<String>> {
             None => None,
         },
     )?;
-    sink.set_page_execs(config.sessions.page_execs.max(1));
+    let page_execs = config.sessions.page_execs.max(1);
+    sink.set_page_execs(page_execs);
     let render = sink.renderer(limits, &dir);
     let db = args.db.display().to_string();
     sessions::for_each(
@@ -174,6 +175,10 @@ pub fn run_ci(args: &CiArgs) -> Result<Vec<String>> {
         &chosen,
         || Ok(()),
         |l| {
+            // as `build` does for a session of more than one part page
+            if l.session.execs.len() > page_execs {
+                return Ok(render.streamed(l.k));
+            }
             render.piece(
                 l.k,
                 &l.session,
@@ -184,6 +189,7 @@ pub fn run_ci(args: &CiArgs) -> Result<Vec<String>> {
         },
         |l, piece| {
             sink.append(
+                &render,
                 &l.session,
                 &l.tree,
                 &stems[&summaries[l.i].id],

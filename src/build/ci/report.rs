@@ -146,12 +146,17 @@ impl<W: Write> ReportWriter<W> {
 
     /// Appends one session given as [`session_bytes`].
     pub fn session(&mut self, bytes: &[u8]) -> Result<()> {
+        self.begin_session()?.write_all(bytes)?;
+        Ok(())
+    }
+
+    /// Starts the next session: the writer to write it to (as [`write_session`] does).
+    pub fn begin_session(&mut self) -> Result<&mut W> {
         if !self.first {
             self.w.write_all(b",\n")?;
         }
         self.first = false;
-        self.w.write_all(bytes)?;
-        Ok(())
+        Ok(&mut self.w)
     }
 
     pub fn finish(mut self, failing: &[String], exit_code: u8) -> Result<W> {
@@ -276,8 +281,9 @@ struct LogOut<'a> {
     flags: &'a [String],
 }
 
-/// A session of the report. Written by [`SessionOut::write_json`]: the fields before
-/// `executions` by serde, then the executions, issues and logs.
+/// A session of the report, without its executions. Written by [`write_session`]: the
+/// fields before `executions` by serde, then the executions one at a time, then the
+/// issues and logs.
 #[derive(Serialize)]
 struct SessionOut<'a> {
     id: &'a str,
@@ -301,33 +307,9 @@ struct SessionOut<'a> {
     states: Vec<StateOut<'a>>,
     entries: Vec<EntryOut<'a>>,
     #[serde(skip)]
-    executions: Vec<ExecOut<'a>>,
-    #[serde(skip)]
     issues: Vec<IssueOut<'a>>,
     #[serde(skip)]
     logs: Vec<LogOut<'a>>,
-}
-
-impl SessionOut<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        serde_json::to_writer(&mut *out, self)?;
-        // the object so far, reopened (compact serde output ends with its `}`)
-        debug_assert_eq!(out.last(), Some(&b'}'));
-        out.pop();
-        out.extend_from_slice(b",\"executions\":[");
-        for (i, e) in self.executions.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            e.write_json(out)?;
-        }
-        out.extend_from_slice(b"],\"issues\":");
-        serde_json::to_writer(&mut *out, &self.issues)?;
-        out.extend_from_slice(b",\"logs\":");
-        serde_json::to_writer(&mut *out, &self.logs)?;
-        out.push(b'}');
-        Ok(())
-    }
 }
 
 impl ExecOut<'_> {
@@ -469,6 +451,54 @@ pub fn session_bytes(
     limits: &Limits,
     dir: &str,
 ) -> Result<Vec<u8>> {
+    // sized for what it holds (a session's JSON is grown once, not doubled ten times)
+    let len = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    let estimate = 1024
+        + session
+            .execs
+            .iter()
+            .map(|e| {
+                512 + len(&e.code)
+                    + len(&e.input)
+                    + len(&e.error)
+                    + len(&e.output)
+                    + len(&e.elaboration)
+                    + len(&e.narrative_md)
+            })
+            .sum::<usize>()
+        + 512 * (session.issues.len() + session.logs.len() + session.states.len());
+    let mut bytes = Vec::with_capacity(estimate.min(64 << 20));
+    write_session(
+        session,
+        tree,
+        stem,
+        anchors,
+        limits,
+        dir,
+        &mut bytes,
+        |_| Ok(()),
+    )?;
+    Ok(bytes)
+}
+
+/// Bytes of a streamed session's JSON gathered before they are passed on.
+const STREAM_CHUNK: usize = 1 << 20;
+
+/// Writes one session of the report into `out`, calling `flush` with what `out` holds
+/// (to be passed on and cleared, or kept) each time it reaches [`STREAM_CHUNK`]: a
+/// session of a million executions is never held whole, and no execution's view of the
+/// report outlives its writing.
+#[allow(clippy::too_many_arguments)]
+pub fn write_session(
+    session: &Session,
+    tree: &Tree,
+    stem: &str,
+    anchors: &[String],
+    limits: &Limits,
+    dir: &str,
+    out: &mut Vec<u8>,
+    mut flush: impl FnMut(&mut Vec<u8>) -> Result<()>,
+) -> Result<()> {
     let s = &session.summary;
     let file = |anchor: &str, what: &str| {
         format!(
@@ -488,7 +518,7 @@ pub fn session_bytes(
             });
         }
     }
-    let out = SessionOut {
+    let head = SessionOut {
         id: &s.id,
         page: format!("{dir}/{stem}.html"),
         nature: &s.nature,
@@ -533,36 +563,6 @@ pub fn session_bytes(
                 flags: &en.flags,
             })
             .collect(),
-        executions: tree
-            .order
-            .iter()
-            .map(|&(i, depth)| {
-                let e = &session.execs[i];
-                let a = anchors[i].as_str();
-                ExecOut {
-                    id: &e.id,
-                    anchor: a,
-                    parent_id: e.parent_id.as_deref(),
-                    depth,
-                    tree_problem: tree.problems[i].as_ref(),
-                    entry_id: e.entry_id.as_deref(),
-                    nature: e.nature.as_deref(),
-                    namespace: e.namespace.as_deref(),
-                    identity: e.identity.as_deref(),
-                    status: e.status,
-                    status_raw: e.status_raw.display(),
-                    duration_ms: duration_ms(e),
-                    code: e.code.as_deref(),
-                    input: text_of(e, BigField::Input, &e.input, limits, || file(a, "input")),
-                    error: text_of(e, BigField::Error, &e.error, limits, || file(a, "error")),
-                    output: text_of(e, BigField::Output, &e.output, limits, || file(a, "output")),
-                    output_nature: jc(&e.output_nature),
-                    narrative_md: e.narrative_md.as_deref(),
-                    elaboration: jc(&e.elaboration),
-                    flags: &e.flags,
-                }
-            })
-            .collect(),
         issues: session
             .issues
             .iter()
@@ -594,25 +594,50 @@ pub fn session_bytes(
             })
             .collect(),
     };
-    // sized for what it holds (a session's JSON is grown once, not doubled ten times)
-    let len = |s: &Option<String>| s.as_ref().map_or(0, String::len);
-    let estimate = 1024
-        + session
-            .execs
-            .iter()
-            .map(|e| {
-                512 + len(&e.code)
-                    + len(&e.input)
-                    + len(&e.error)
-                    + len(&e.output)
-                    + len(&e.elaboration)
-                    + len(&e.narrative_md)
-            })
-            .sum::<usize>()
-        + 512 * (session.issues.len() + session.logs.len() + session.states.len());
-    let mut bytes = Vec::with_capacity(estimate.min(64 << 20));
-    out.write_json(&mut bytes)?;
-    Ok(bytes)
+    serde_json::to_writer(&mut *out, &head)?;
+    // the object so far, reopened (compact serde output ends with its `}`)
+    debug_assert_eq!(out.last(), Some(&b'}'));
+    out.pop();
+    out.extend_from_slice(b",\"executions\":[");
+    for (k, &(i, depth)) in tree.order.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        let e = &session.execs[i];
+        let a = anchors[i].as_str();
+        ExecOut {
+            id: &e.id,
+            anchor: a,
+            parent_id: e.parent_id.as_deref(),
+            depth,
+            tree_problem: tree.problems[i].as_ref(),
+            entry_id: e.entry_id.as_deref(),
+            nature: e.nature.as_deref(),
+            namespace: e.namespace.as_deref(),
+            identity: e.identity.as_deref(),
+            status: e.status,
+            status_raw: e.status_raw.display(),
+            duration_ms: duration_ms(e),
+            code: e.code.as_deref(),
+            input: text_of(e, BigField::Input, &e.input, limits, || file(a, "input")),
+            error: text_of(e, BigField::Error, &e.error, limits, || file(a, "error")),
+            output: text_of(e, BigField::Output, &e.output, limits, || file(a, "output")),
+            output_nature: jc(&e.output_nature),
+            narrative_md: e.narrative_md.as_deref(),
+            elaboration: jc(&e.elaboration),
+            flags: &e.flags,
+        }
+        .write_json(out)?;
+        if out.len() >= STREAM_CHUNK {
+            flush(out)?;
+        }
+    }
+    out.extend_from_slice(b"],\"issues\":");
+    serde_json::to_writer(&mut *out, &head.issues)?;
+    out.extend_from_slice(b",\"logs\":");
+    serde_json::to_writer(&mut *out, &head.logs)?;
+    out.push(b'}');
+    flush(out)
 }
 
 #[cfg(test)]
