@@ -206,3 +206,71 @@ fn long_sessions_are_the_same_on_one_thread_and_on_all_and_rebuild_in_place() {
         "only {session}'s pages: {rewritten:?}"
     );
 }
+
+/// A long session's search documents are made at its commit and added one at a time;
+/// they must index what a session of one page indexes: the same terms under the same
+/// document ids, the same documents, only the pages of executions past the first part
+/// told apart.
+#[test]
+fn long_sessions_index_what_one_page_sessions_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generate(dir.path(), 6, 100);
+    let config = dir.path().join("osx-report.toml");
+    std::fs::write(&config, "[sessions]\npage_execs = 30\n").unwrap();
+    let whole = dir.path().join("whole");
+    let parts = dir.path().join("parts");
+    build(&db, &whole, None);
+    build_with(&db, &parts, None, Some(&config));
+    let (w, p) = (snapshot(&whole), snapshot(&parts));
+    let shards = |s: &BTreeMap<String, (Vec<u8>, u64)>, dir: &str| -> Vec<(String, Vec<u8>)> {
+        s.iter()
+            .filter(|(k, _)| k.starts_with(dir))
+            .map(|(k, v)| (k.clone(), v.0.clone()))
+            .collect()
+    };
+    let terms = shards(&w, "search/t/");
+    assert!(!terms.is_empty());
+    assert!(terms == shards(&p, "search/t/"), "the term shards differ");
+    // the document shards: the same documents, pointing at part pages
+    let docs = |s: &BTreeMap<String, (Vec<u8>, u64)>| -> Vec<serde_json::Value> {
+        shards(s, "search/d/")
+            .into_iter()
+            .map(|(_, b)| {
+                let t = String::from_utf8(b).unwrap();
+                let json = t
+                    .trim_end()
+                    .strip_suffix(");")
+                    .unwrap()
+                    .split_once(',')
+                    .unwrap()
+                    .1;
+                serde_json::from_str(json).unwrap()
+            })
+            .collect()
+    };
+    let (dw, dp) = (docs(&w), docs(&p));
+    assert_eq!(dw.len(), dp.len());
+    let mut on_parts = 0;
+    for (a, b) in dw.iter().zip(&dp) {
+        assert_eq!(
+            a["d"].as_array().unwrap().len(),
+            b["d"].as_array().unwrap().len()
+        );
+        for (x, y) in a["d"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(b["d"].as_array().unwrap())
+        {
+            // [kind, page, anchor, ...]: all but the page are the same
+            let (mut x, mut y) = (x.clone(), y.clone());
+            let page = b["p"][y[1].as_u64().unwrap() as usize][0].as_str().unwrap();
+            on_parts += usize::from(page.contains("/part-"));
+            x[1] = 0.into();
+            y[1] = 0.into();
+            assert_eq!(x, y);
+        }
+    }
+    // executions 31-100 of each of the six sessions
+    assert_eq!(on_parts, 6 * 70);
+}

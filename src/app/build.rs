@@ -41,8 +41,40 @@ struct SessionOut {
     ci: Option<CiPiece>,
     warnings: Vec<String>,
     fingerprint: u64,
-    /// The session's searchable documents.
-    search: build::search::PageDocs,
+    /// The session's searchable documents; `None` for a long session, whose documents
+    /// are made at the commit and added to the index one at a time.
+    search: Option<build::search::PageDocs>,
+}
+
+/// Where a session's search documents point: its page, and for an execution past the
+/// first part of a long session, its part page.
+struct SearchPlaces<'a> {
+    url: String,
+    url_stem: String,
+    part_of: Vec<usize>,
+    dir: &'a str,
+}
+
+impl<'a> SearchPlaces<'a> {
+    fn new(
+        l: &sessions::Loaded,
+        parts: &[std::ops::Range<usize>],
+        stem: &str,
+        dir: &'a str,
+    ) -> Self {
+        let url_stem = build::links::encode_segment(stem);
+        SearchPlaces {
+            url: sp::part_path(dir, &url_stem, 1, "html"),
+            part_of: sp::part_of(&l.tree, parts),
+            url_stem,
+            dir,
+        }
+    }
+
+    fn exec_page(&self, i: usize) -> Option<String> {
+        (self.part_of[i] > 1)
+            .then(|| sp::part_path(self.dir, &self.url_stem, self.part_of[i], "html"))
+    }
 }
 
 /// The staging folder, shared by the commit and the long sessions that write their parts
@@ -262,13 +294,11 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
             };
             let fingerprint =
                 manifest::session_fingerprint(&l.session, (settings_fp, stem, nb.prev, nb.next));
-            // Searchable documents of every session, kept or rendered: the index is
-            // rebuilt whole. Executions past the first part point at their part page.
             let parts = sp::parts(&l.tree, opts.page_execs);
             // A long session (more than one part page) writes each part as soon as it is
-            // rendered, and its CI pieces are made at the commit, streamed to the files:
-            // neither its pages nor its JUnit suite nor its report entry are ever in
-            // memory whole.
+            // rendered, and its CI pieces and search documents are made at the commit,
+            // streamed to the files and the index: neither its pages nor its JUnit suite,
+            // its report entry or its search documents are ever in memory whole.
             let long = parts.len() > 1;
             // made after the pages, which work out what both show (durations) first
             let ci = || -> Result<_> {
@@ -278,18 +308,18 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                     None => None,
                 })
             };
-            let part_of = sp::part_of(&l.tree, &parts);
-            let url_stem = build::links::encode_segment(stem);
-            let search = build::search::session_docs(
-                &l.session,
-                sp::part_path(&opts.dir, &url_stem, 1, "html"),
-                &l.anchors,
-                &sp::issue_anchors(&l.session),
-                |i| {
-                    (part_of[i] > 1)
-                        .then(|| sp::part_path(&opts.dir, &url_stem, part_of[i], "html"))
-                },
-            );
+            // Searchable documents of every session, kept or rendered: the index is
+            // rebuilt whole.
+            let search = (!long).then(|| {
+                let at = SearchPlaces::new(l, &parts, stem, &opts.dir);
+                build::search::session_docs(
+                    &l.session,
+                    at.url.clone(),
+                    &l.anchors,
+                    &sp::issue_anchors(&l.session),
+                    |i| at.exec_page(i),
+                )
+            });
             // Unchanged since the previous build, with all its files still there: keep them.
             if let Some(entry) = previous.as_ref().and_then(|m| m.sessions.get(id))
                 && entry.fingerprint == fingerprint
@@ -348,6 +378,7 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
         {
             // The commit runs on another thread than the loading: it gets its own
             // connection (moved in) and borrows the rest.
+            let opts = &opts;
             let (warnings, stage, sink, manifest, progress, stems, site_index, ci_render) = (
                 &mut warnings,
                 &stage,
@@ -381,7 +412,20 @@ pub fn build_site(args: &BuildArgs) -> Result<(String, Vec<String>)> {
                     },
                 );
                 site_index.count_issues(l.session.issues.iter().map(|i| i.issue_type.as_deref()));
-                site_index.add(&mut stage, out.search)?;
+                match out.search {
+                    Some(page) => site_index.add(&mut stage, page)?,
+                    None => {
+                        let parts = sp::parts(&l.tree, opts.page_execs);
+                        let at = SearchPlaces::new(l, &parts, &stems[id], &opts.dir);
+                        build::search::each_session_doc(
+                            &l.session,
+                            &l.anchors,
+                            &sp::issue_anchors(&l.session),
+                            |i| at.exec_page(i),
+                            |doc| site_index.add_doc(&mut stage, &at.url, id, doc),
+                        )?;
+                    }
+                }
                 if let Some(piece) = out.ci {
                     sink.append(
                         ci_render, &l.session, &l.tree, &stems[id], &l.anchors, piece,

@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::build::search::{
-    self, DOC_SHARD, DocShard, MAX_LEN, MAX_POSTINGS, MIN_LEN, Manifest, PageDocs, STOP,
+    self, DOC_SHARD, Doc, DocShard, MAX_LEN, MAX_POSTINGS, MIN_LEN, Manifest, PageDocs, STOP,
 };
 use crate::output::Staging;
 
@@ -137,36 +137,49 @@ impl SiteIndex {
 
     /// Adds the documents of one page.
     pub fn add(&mut self, stage: &mut Staging, page: PageDocs) -> Result<()> {
-        let mask = self.shards - 1;
         for doc in page.docs {
-            let id = self.next_doc;
-            self.next_doc += 1;
-            for (hash, key, term) in doc.terms.iter() {
-                let room = self.counts.len() < self.tracked;
-                match self.counts.get_mut(&key) {
-                    Some(c) => {
-                        *c += 1;
-                        if *c as usize > MAX_POSTINGS {
-                            continue;
-                        }
+            self.add_doc(stage, &page.url, &page.label, doc)?;
+        }
+        Ok(())
+    }
+
+    /// Adds one document of the page at `page_url` (its URL when the document has
+    /// none of its own), shown with `label`.
+    pub fn add_doc(
+        &mut self,
+        stage: &mut Staging,
+        page_url: &str,
+        label: &str,
+        doc: Doc,
+    ) -> Result<()> {
+        let mask = self.shards - 1;
+        let id = self.next_doc;
+        self.next_doc += 1;
+        for (hash, key, term) in doc.terms.iter() {
+            let room = self.counts.len() < self.tracked;
+            match self.counts.get_mut(&key) {
+                Some(c) => {
+                    *c += 1;
+                    if *c as usize > MAX_POSTINGS {
+                        continue;
                     }
-                    None if room => {
-                        self.counts.insert(key, 1);
-                    }
-                    None => {}
                 }
-                let shard = hash & mask;
-                let group = (shard % self.groups) as usize;
-                search::push_record(&mut self.buffers[group], shard as u16, id, term);
-                if self.buffers[group].len() >= self.flush_at {
-                    self.spill(group)?;
+                None if room => {
+                    self.counts.insert(key, 1);
                 }
+                None => {}
             }
-            let url = doc.url.as_deref().unwrap_or(&page.url);
-            self.docs.push(url, &page.label, doc.meta);
-            if self.docs.len() == DOC_SHARD {
-                self.write_doc_shard(stage)?;
+            let shard = hash & mask;
+            let group = (shard % self.groups) as usize;
+            search::push_record(&mut self.buffers[group], shard as u16, id, term);
+            if self.buffers[group].len() >= self.flush_at {
+                self.spill(group)?;
             }
+        }
+        let url = doc.url.as_deref().unwrap_or(page_url);
+        self.docs.push(url, label, doc.meta);
+        if self.docs.len() == DOC_SHARD {
+            self.write_doc_shard(stage)?;
         }
         Ok(())
     }

@@ -618,8 +618,30 @@ pub fn session_docs(
     issue_anchors: &[String],
     exec_page: impl Fn(usize) -> Option<String>,
 ) -> PageDocs {
-    let s = &session.summary;
     let mut docs = Vec::with_capacity(1 + session.execs.len() + session.issues.len());
+    let done: Result<(), std::convert::Infallible> =
+        each_session_doc(session, exec_anchors, issue_anchors, exec_page, |d| {
+            docs.push(d);
+            Ok(())
+        });
+    let Ok(()) = done;
+    PageDocs {
+        url,
+        label: session.summary.id.clone(),
+        docs,
+    }
+}
+
+/// [`session_docs`] one document at a time, in the same order, without holding them
+/// (the documents of a long session are added to the index as they are made).
+pub fn each_session_doc<E>(
+    session: &Session,
+    exec_anchors: &[String],
+    issue_anchors: &[String],
+    exec_page: impl Fn(usize) -> Option<String>,
+    mut each: impl FnMut(Doc) -> Result<(), E>,
+) -> Result<(), E> {
+    let s = &session.summary;
     let mut t = Terms::default();
     t.id(Some(&s.id));
     t.text(Some(&s.nature));
@@ -627,7 +649,7 @@ pub fn session_docs(
     t.text(Some(s.final_state.as_str()));
     t.text(s.version.as_deref());
     let started = s.started_at.as_ref().map(|t| t.display());
-    docs.push(Doc {
+    each(Doc {
         meta: DocMeta {
             kind: "s",
             anchor: String::new(),
@@ -637,7 +659,7 @@ pub fn session_docs(
         },
         url: None,
         terms: t.finish(),
-    });
+    })?;
     for (i, (e, anchor)) in session.execs.iter().zip(exec_anchors).enumerate() {
         t.id(Some(&e.id));
         t.text(e.identity.as_deref());
@@ -647,7 +669,7 @@ pub fn session_docs(
         t.text(e.code.as_deref());
         t.text(e.output.as_deref());
         t.text(e.narrative_md.as_deref());
-        docs.push(Doc {
+        each(Doc {
             meta: DocMeta {
                 kind: "x",
                 anchor: anchor.clone(),
@@ -657,7 +679,7 @@ pub fn session_docs(
             },
             url: exec_page(i),
             terms: t.finish(),
-        });
+        })?;
     }
     for (i, anchor) in session.issues.iter().zip(issue_anchors) {
         t.id(Some(&i.id));
@@ -666,7 +688,7 @@ pub fn session_docs(
         t.text(i.column.as_deref());
         t.text(i.invalid_value.as_deref());
         t.text(i.remediation.as_deref());
-        docs.push(Doc {
+        each(Doc {
             meta: DocMeta {
                 kind: "i",
                 anchor: anchor.clone(),
@@ -686,13 +708,9 @@ pub fn session_docs(
             },
             url: None,
             terms: t.finish(),
-        });
+        })?;
     }
-    PageDocs {
-        url,
-        label: s.id.clone(),
-        docs,
-    }
+    Ok(())
 }
 
 /// The documents of the schema pages: each table or view, and each of its columns.
